@@ -10,5 +10,6 @@ require (
 	github.com/jarcoal/httpmock v1.4.2 // indirect
 	github.com/shopspring/decimal v1.6.0 // indirect
 	golang.org/x/crypto v0.36.0 // indirect
+	golang.org/x/sys v0.31.0 // indirect
 	pgregory.net/rapid v1.3.0 // indirect
 )

@@ -16,10 +16,10 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
-	"math/bits"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
+	"golang.org/x/crypto/sha3"
 )
 
 // ErrInvalidSignature is matched by errors.Is for every *SignatureError whose
@@ -417,94 +417,15 @@ func personalDigest(h [32]byte) [32]byte {
 // ---------------------------------------------------------------------------
 // Helpers: hex, addresses, ABI encoding
 
-// keccak is Keccak-256 as Ethereum uses it (the original Keccak padding 0x01,
-// not SHA3-256's 0x06): golang.org/x/crypto/sha3.NewLegacyKeccak256 computes
-// the same function, but that package needs golang.org/x/sys, which go.mod
-// does not list yet.
+// keccak is Keccak-256 as Ethereum uses it (the original Keccak padding, not SHA3-256's).
 func keccak(parts ...[]byte) [32]byte {
-	const rate = 136 // bytes: 1600 - 2·256 bits
-	var msg []byte
+	h := sha3.NewLegacyKeccak256()
 	for _, p := range parts {
-		msg = append(msg, p...)
-	}
-	// Pad: 0x01 after the message, 0x80 into the last byte of the block.
-	n := len(msg)/rate*rate + rate
-	buf := make([]byte, n)
-	copy(buf, msg)
-	buf[len(msg)] ^= 0x01
-	buf[n-1] ^= 0x80
-
-	var a [25]uint64
-	for off := 0; off < n; off += rate {
-		for i := range rate / 8 {
-			a[i] ^= le64(buf[off+8*i:])
-		}
-		keccakF1600(&a)
+		h.Write(p)
 	}
 	var out [32]byte
-	for i := range 4 {
-		for j := range 8 {
-			out[8*i+j] = byte(a[i] >> (8 * j))
-		}
-	}
+	h.Sum(out[:0])
 	return out
-}
-
-func le64(b []byte) uint64 {
-	_ = b[7]
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-}
-
-// keccakRC are the round constants of Keccak-f[1600] (ι step).
-var keccakRC = [24]uint64{
-	0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
-	0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
-	0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
-	0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
-	0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
-	0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
-}
-
-// keccakRot are the ρ rotation offsets, indexed by lane x+5y.
-var keccakRot = [25]int{
-	0, 1, 62, 28, 27,
-	36, 44, 6, 55, 20,
-	3, 10, 43, 25, 39,
-	41, 45, 15, 21, 8,
-	18, 2, 61, 56, 14,
-}
-
-// keccakF1600 is the Keccak-f[1600] permutation on lanes a[x+5y].
-func keccakF1600(a *[25]uint64) {
-	var b [25]uint64
-	var c [5]uint64
-	for round := range 24 {
-		// θ
-		for x := range 5 {
-			c[x] = a[x] ^ a[x+5] ^ a[x+10] ^ a[x+15] ^ a[x+20]
-		}
-		for x := range 5 {
-			d := c[(x+4)%5] ^ bits.RotateLeft64(c[(x+1)%5], 1)
-			for y := 0; y < 25; y += 5 {
-				a[y+x] ^= d
-			}
-		}
-		// ρ and π: B[y, 2x+3y] = rot(A[x, y])
-		for x := range 5 {
-			for y := range 5 {
-				b[y+5*((2*x+3*y)%5)] = bits.RotateLeft64(a[x+5*y], keccakRot[x+5*y])
-			}
-		}
-		// χ
-		for y := 0; y < 25; y += 5 {
-			for x := range 5 {
-				a[y+x] = b[y+x] ^ (^b[y+(x+1)%5] & b[y+(x+2)%5])
-			}
-		}
-		// ι
-		a[0] ^= keccakRC[round]
-	}
 }
 
 // decodeHex decodes "0x" (or "0X") followed by exactly 2n hex digits of any
