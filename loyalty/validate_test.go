@@ -1,0 +1,50 @@
+package loyalty
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestValidators(t *testing.T) {
+	h40 := strings.Repeat("a", 40)
+	h64 := strings.Repeat("F", 64)
+	h130 := strings.Repeat("0", 130)
+	cases := []struct {
+		fn   func(string) bool
+		in   string
+		want bool
+	}{
+		{IsAccount, "0x" + h40, true},
+		{IsAccount, "0X" + h40, true},
+		{IsAccount, h40, false},
+		{IsAccount, "0x" + h40[1:], false},
+		{IsAccount, "0x" + h40[1:] + "g", false},
+		{IsAccount, "", false},
+		{IsBytes32, "0x" + h64, true},
+		{IsBytes32, "0x" + h64 + "0", false},
+		{IsBytes32, "0x" + h40, false},
+		{IsSignature, "0x" + h130, true},
+		{IsSignature, "0x" + h130[2:], false},
+	}
+	for _, c := range cases {
+		if got := c.fn(c.in); got != c.want {
+			t.Errorf("%q: got %v want %v", c.in, got, c.want)
+		}
+	}
+	err := checkSignature("loyalty.ApproveNewPayment", "0xsecret-signature")
+	if !IsInvalidInput(err) || strings.Contains(err.Error(), "secret-signature") {
+		t.Fatalf("signature error must be invalid input and not echo the value: %v", err)
+	}
+	e := checkBytes32("loyalty.Payment", FieldPaymentID, "nope").(*Error)
+	if e.Field != FieldPaymentID || e.Code != CodeInvalidInput {
+		t.Fatalf("field %q code %v", e.Field, e.Code)
+	}
+	if checkNonEmpty("op", FieldPurchaseID, "  ") == nil || checkNonEmpty("op", FieldPurchaseID, "P1") != nil {
+		t.Fatal("checkNonEmpty")
+	}
+	zero, _ := ParseAmount("0")
+	one, _ := ParseAmount("1")
+	if checkPositive("op", FieldAmount, zero) == nil || checkPositive("op", FieldAmount, one) != nil {
+		t.Fatal("checkPositive")
+	}
+}
