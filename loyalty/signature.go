@@ -28,14 +28,11 @@ import (
 // with code 1501.
 var ErrInvalidSignature = errors.New("loyalty: invalid signature")
 
-// Field names a *SignatureError reports. They name the Go input, not a wire field.
+// Field names a *SignatureError reports beside the wire names of wire.go.
 const (
-	FieldSignature  = "Signature"  // the signature string itself
-	FieldPaymentID  = "PaymentID"  // NewPaymentMessage.PaymentID, CancelMessage.PaymentID
-	FieldShopID     = "ShopID"     // NewPaymentMessage.ShopID
-	FieldAccount    = "Account"    // NewPaymentMessage.Account or the account given to VerifyNewPayment
-	FieldSigner     = "Signer"     // CancelMessage.Signer or the signer given to VerifyCancel
-	FieldPrivateKey = "PrivateKey" // the private key (its value is never reported)
+	// FieldSignature, FieldPaymentID, FieldShopID and FieldAccount are the wire names in wire.go.
+	FieldSigner     = "signer"     // CancelMessage.Signer or the signer given to VerifyCancel
+	FieldPrivateKey = "privateKey" // the private key (its value is never reported)
 )
 
 // SignatureError reports a malformed input of the signature functions or a
@@ -518,12 +515,12 @@ type abiValue struct {
 	dynamic bool
 }
 
-func static(w [32]byte) abiValue { return abiValue{word: w} }
-func dynamic(b []byte) abiValue  { return abiValue{data: b, dynamic: true} }
-func padded(n int) int           { return (n + 31) / 32 * 32 }
-func putUint(dst []byte, n int)  { w := uint64Word(uint64(n)); copy(dst, w[:]) }
-func headSize(vs []abiValue) int { return 32 * len(vs) }
-func tailSize(v abiValue) int    { return 32 + padded(len(v.data)) }
+func static(w [32]byte) abiValue  { return abiValue{word: w} }
+func dynamic(b []byte) abiValue   { return abiValue{data: b, dynamic: true} }
+func padded(n int) int            { return (n + 31) / 32 * 32 }
+func abiPutLen(dst []byte, n int) { w := uint64Word(uint64(n)); copy(dst, w[:]) }
+func headSize(vs []abiValue) int  { return 32 * len(vs) }
+func tailSize(v abiValue) int     { return 32 + padded(len(v.data)) }
 func encodedSize(vs []abiValue) int {
 	n := headSize(vs)
 	for _, v := range vs {
@@ -547,8 +544,8 @@ func abiEncode(vs ...abiValue) []byte {
 			copy(head, v.word[:])
 			continue
 		}
-		putUint(head, tail)
-		putUint(out[tail:tail+32], len(v.data))
+		abiPutLen(head, tail)
+		abiPutLen(out[tail:tail+32], len(v.data))
 		copy(out[tail+32:], v.data)
 		tail += tailSize(v)
 	}
