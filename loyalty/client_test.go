@@ -324,11 +324,26 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 		{"account", func() error { _, err := cl.Balance(ctx, "0x123"); return err }},
 		{"account", func() error { _, err := cl.PaymentInfo(ctx, "nope", testAmount, "krw"); return err }},
 		{"currency", func() error { _, err := cl.PaymentInfo(ctx, testAccount, testAmount, " "); return err }},
-		{"purchaseId", func() error { _, err := cl.OpenNewPayment(ctx, mod(func(i *OpenNewPaymentInput) { i.PurchaseID = "" })); return err }},
-		{"amount", func() error { _, err := cl.OpenNewPayment(ctx, mod(func(i *OpenNewPaymentInput) { i.Amount = Amount{} })); return err }},
-		{"currency", func() error { _, err := cl.OpenNewPayment(ctx, mod(func(i *OpenNewPaymentInput) { i.Currency = "" })); return err }},
-		{"shopId", func() error { _, err := cl.OpenNewPayment(ctx, mod(func(i *OpenNewPaymentInput) { i.ShopID = testAccount })); return err }},
-		{"account", func() error { _, err := cl.OpenNewPayment(ctx, mod(func(i *OpenNewPaymentInput) { i.Account = testShopID })); return err }},
+		{"purchaseId", func() error {
+			_, err := cl.OpenNewPayment(ctx, mod(func(i *OpenNewPaymentInput) { i.PurchaseID = "" }))
+			return err
+		}},
+		{"amount", func() error {
+			_, err := cl.OpenNewPayment(ctx, mod(func(i *OpenNewPaymentInput) { i.Amount = Amount{} }))
+			return err
+		}},
+		{"currency", func() error {
+			_, err := cl.OpenNewPayment(ctx, mod(func(i *OpenNewPaymentInput) { i.Currency = "" }))
+			return err
+		}},
+		{"shopId", func() error {
+			_, err := cl.OpenNewPayment(ctx, mod(func(i *OpenNewPaymentInput) { i.ShopID = testAccount }))
+			return err
+		}},
+		{"account", func() error {
+			_, err := cl.OpenNewPayment(ctx, mod(func(i *OpenNewPaymentInput) { i.Account = testShopID }))
+			return err
+		}},
 		{"paymentId", func() error { _, err := cl.CloseNewPayment(ctx, "0x12", true); return err }},
 		{"paymentId", func() error { _, err := cl.OpenCancelPayment(ctx, testPaymentID+"00"); return err }},
 		{"paymentId", func() error { _, err := cl.CloseCancelPayment(ctx, "", true); return err }},
