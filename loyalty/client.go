@@ -319,7 +319,7 @@ func (c *Client) bodyKey() string {
 
 func (c *Client) requireKey(op Endpoint) error {
 	if strings.TrimSpace(c.accessKey) == "" {
-		return invalidInput(opName(op), FieldAccessKey, "no access key configured (WithAccessKey)")
+		return invalidInput(opName(op), ParamAccessKey, "no access key configured (WithAccessKey)")
 	}
 	return nil
 }

@@ -20,10 +20,10 @@ import (
 
 var (
 	testSig    = "0x" + strings.Repeat("ab", 65)
-	testAmount = mustAmount("10000000000000000000")
+	testAmount = testAmt("10000000000000000000")
 )
 
-func mustAmount(s string) Amount {
+func testAmt(s string) Amount {
 	a, err := ParseAmount(s)
 	if err != nil {
 		panic(err)
@@ -110,13 +110,13 @@ func TestEndpointsBothRouteSets(t *testing.T) {
 	}
 	withKey := func(set RouteSet, m map[string]any) map[string]any {
 		if set == RouteSetDocument {
-			m[FieldAccessKey] = testKey
+			m[ParamAccessKey] = testKey
 		}
 		return m
 	}
 	withFlag := func(set RouteSet, m map[string]any, v bool) map[string]any {
 		if set == RouteSetRelay {
-			m[FieldApproval] = v
+			m[ParamApproval] = v
 		}
 		return m
 	}
@@ -129,7 +129,7 @@ func TestEndpointsBothRouteSets(t *testing.T) {
 			return err
 		}, "GET", func(r Routes) string { return r.UserBalance }, url.Values{"account": {testAccount}}, nil, true},
 		{"PaymentInfo", func(c *Client) error {
-			i, err := c.PaymentInfo(ctx, testAccount, mustAmount("1000000000000000000"), "usd")
+			i, err := c.PaymentInfo(ctx, testAccount, testAmt("1000000000000000000"), "usd")
 			if err == nil && (i.TotalPoint.String() != "1050000000000000000000" || i.FeePoint.String() != "50000000000000000000") {
 				err = fmt.Errorf("info %+v", i)
 			}

@@ -53,7 +53,7 @@ func (c *Client) DenyCancelPayment(ctx context.Context, paymentID, signature str
 }
 
 func (c *Client) approval(ctx context.Context, op Endpoint, path, paymentID, signature string, approve bool) (*Payment, error) {
-	if err := firstErr(checkBytes32(opName(op), FieldPaymentID, paymentID), checkSignature(opName(op), signature)); err != nil {
+	if err := firstErr(checkBytes32(opName(op), ParamPaymentID, paymentID), checkSignature(opName(op), signature)); err != nil {
 		return nil, err
 	}
 	body := WireApprovalRequest{PaymentID: paymentID, Signature: signature}
@@ -87,7 +87,7 @@ func (c *Client) ChainID(ctx context.Context) (uint64, error) {
 // Reads are idempotent and retried.
 func (c *Client) Nonce(ctx context.Context, account string) (uint64, error) {
 	const op = EndpointNonce
-	if err := checkAccount(opName(op), FieldAccount, account); err != nil {
+	if err := checkAccount(opName(op), ParamAccount, account); err != nil {
 		return 0, err
 	}
 	var w WireNonce

@@ -95,11 +95,11 @@ func decodePayment(op Endpoint, w *WirePayment) (*Payment, error) {
 // Reads are idempotent and retried.
 func (c *Client) Balance(ctx context.Context, account string) (*UserBalance, error) {
 	const op = EndpointBalance
-	if err := checkAccount(opName(op), FieldAccount, account); err != nil {
+	if err := checkAccount(opName(op), ParamAccount, account); err != nil {
 		return nil, err
 	}
 	var w WireBalance
-	if err := c.do(ctx, op, http.MethodGet, c.routes.UserBalance, url.Values{FieldAccount: {account}}, nil, true, &w); err != nil {
+	if err := c.do(ctx, op, http.MethodGet, c.routes.UserBalance, url.Values{ParamAccount: {account}}, nil, true, &w); err != nil {
 		return nil, err
 	}
 	b, err := w.Balance.amount()
@@ -114,10 +114,10 @@ func (c *Client) Balance(ctx context.Context, account string) (*UserBalance, err
 // currency is code 1211. Reads are idempotent and retried.
 func (c *Client) PaymentInfo(ctx context.Context, account string, amount Amount, currency string) (*PaymentInfo, error) {
 	const op = EndpointPaymentInfo
-	if err := firstErr(checkAccount(opName(op), FieldAccount, account), checkNonEmpty(opName(op), FieldCurrency, currency)); err != nil {
+	if err := firstErr(checkAccount(opName(op), ParamAccount, account), checkNonEmpty(opName(op), ParamCurrency, currency)); err != nil {
 		return nil, err
 	}
-	q := url.Values{FieldAccount: {account}, FieldAmount: {amount.String()}, FieldCurrency: {currency}}
+	q := url.Values{ParamAccount: {account}, ParamAmount: {amount.String()}, ParamCurrency: {currency}}
 	var w WirePaymentInfo
 	if err := c.do(ctx, op, http.MethodGet, c.routes.PaymentInfo, q, nil, true, &w); err != nil {
 		return nil, err
@@ -157,11 +157,11 @@ func (c *Client) OpenNewPayment(ctx context.Context, in OpenNewPaymentInput) (*P
 	o := opName(op)
 	if err := firstErr(
 		c.requireKey(op),
-		checkNonEmpty(o, FieldPurchaseID, in.PurchaseID),
-		checkPositive(o, FieldAmount, in.Amount),
-		checkNonEmpty(o, FieldCurrency, in.Currency),
-		checkBytes32(o, FieldShopID, in.ShopID),
-		checkAccount(o, FieldAccount, in.Account),
+		checkNonEmpty(o, ParamPurchaseID, in.PurchaseID),
+		checkPositive(o, ParamAmount, in.Amount),
+		checkNonEmpty(o, ParamCurrency, in.Currency),
+		checkBytes32(o, ParamShopID, in.ShopID),
+		checkAccount(o, ParamAccount, in.Account),
 	); err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ func (c *Client) CloseCancelPayment(ctx context.Context, paymentID string, confi
 }
 
 func (c *Client) close(ctx context.Context, op Endpoint, path, paymentID string, confirm bool) (*Payment, error) {
-	if err := firstErr(c.requireKey(op), checkBytes32(opName(op), FieldPaymentID, paymentID)); err != nil {
+	if err := firstErr(c.requireKey(op), checkBytes32(opName(op), ParamPaymentID, paymentID)); err != nil {
 		return nil, err
 	}
 	body := WireCloseRequest{AccessKey: c.bodyKey(), PaymentID: paymentID, Confirm: WireBool(confirm)}
@@ -219,7 +219,7 @@ func (c *Client) close(ctx context.Context, op Endpoint, path, paymentID string,
 // read the payment: status 51 / 5 means the cancel was opened.
 func (c *Client) OpenCancelPayment(ctx context.Context, paymentID string) (*Payment, error) {
 	const op = EndpointOpenCancelPayment
-	if err := firstErr(c.requireKey(op), checkBytes32(opName(op), FieldPaymentID, paymentID)); err != nil {
+	if err := firstErr(c.requireKey(op), checkBytes32(opName(op), ParamPaymentID, paymentID)); err != nil {
 		return nil, err
 	}
 	body := WireOpenCancelRequest{AccessKey: c.bodyKey(), PaymentID: paymentID}
@@ -235,11 +235,11 @@ func (c *Client) OpenCancelPayment(ctx context.Context, paymentID string) (*Paym
 // idempotent and retried.
 func (c *Client) Payment(ctx context.Context, paymentID string) (*Payment, error) {
 	const op = EndpointPayment
-	if err := checkBytes32(opName(op), FieldPaymentID, paymentID); err != nil {
+	if err := checkBytes32(opName(op), ParamPaymentID, paymentID); err != nil {
 		return nil, err
 	}
 	var w WirePayment
-	if err := c.do(ctx, op, http.MethodGet, c.routes.Item, url.Values{FieldPaymentID: {paymentID}}, nil, true, &w); err != nil {
+	if err := c.do(ctx, op, http.MethodGet, c.routes.Item, url.Values{ParamPaymentID: {paymentID}}, nil, true, &w); err != nil {
 		return nil, err
 	}
 	return decodePayment(op, &w)

@@ -36,11 +36,11 @@ type ShopWithdrawal struct {
 // idempotent and retried.
 func (c *Client) ShopInfo(ctx context.Context, shopID string) (*ShopInfo, error) {
 	const op = EndpointShopInfo
-	if err := checkBytes32(opName(op), FieldShopID, shopID); err != nil {
+	if err := checkBytes32(opName(op), ParamShopID, shopID); err != nil {
 		return nil, err
 	}
 	var w WireShopInfo
-	if err := c.do(ctx, op, http.MethodGet, c.routes.ShopInfo, url.Values{FieldShopID: {shopID}}, nil, true, &w); err != nil {
+	if err := c.do(ctx, op, http.MethodGet, c.routes.ShopInfo, url.Values{ParamShopID: {shopID}}, nil, true, &w); err != nil {
 		return nil, err
 	}
 	s := &ShopInfo{
@@ -77,11 +77,11 @@ func (c *Client) ShopInfo(ctx context.Context, shopID string) (*ShopInfo, error)
 // the path is the document's in both route sets. Reads are idempotent and retried.
 func (c *Client) ShopWithdrawal(ctx context.Context, shopID string) (*ShopWithdrawal, error) {
 	const op = EndpointShopWithdrawal
-	if err := checkBytes32(opName(op), FieldShopID, shopID); err != nil {
+	if err := checkBytes32(opName(op), ParamShopID, shopID); err != nil {
 		return nil, err
 	}
 	var w WireShopWithdrawal
-	if err := c.do(ctx, op, http.MethodGet, c.routes.ShopWithdrawal, url.Values{FieldShopID: {shopID}}, nil, true, &w); err != nil {
+	if err := c.do(ctx, op, http.MethodGet, c.routes.ShopWithdrawal, url.Values{ParamShopID: {shopID}}, nil, true, &w); err != nil {
 		return nil, err
 	}
 	a, err := w.WithdrawAmount.amount()

@@ -162,7 +162,7 @@ const waitOp = "loyalty.PaymentWaiter.Wait"
 //
 // Transport and 6000 errors of a poll are retried at the next poll.
 func (w *PaymentWaiter) Wait(ctx context.Context, paymentID string, leg Leg) (*Payment, error) {
-	if err := checkBytes32(waitOp, FieldPaymentID, paymentID); err != nil {
+	if err := checkBytes32(waitOp, ParamPaymentID, paymentID); err != nil {
 		return nil, err
 	}
 	if leg != LegNew && leg != LegCancel {
