@@ -28,14 +28,6 @@ func (t LoyaltyType) String() string {
 	return "loyalty(" + strconv.Itoa(int(t)) + ")"
 }
 
-// estimateAmounts holds the nine amounts of an estimate.
-// TODO(merge): replace by the package's Estimate once estimate.go is merged.
-type estimateAmounts struct {
-	PaidPoint, PaidToken, PaidValue    Amount
-	FeePoint, FeeToken, FeeValue       Amount
-	TotalPoint, TotalToken, TotalValue Amount
-}
-
 // Payment is one payment as the relay reports it, typed.
 type Payment struct {
 	ID          string // paymentId, 0x + 64 hex
@@ -45,7 +37,7 @@ type Payment struct {
 	ShopID      string
 	Account     string // the user's wallet address
 	LoyaltyType LoyaltyType
-	estimateAmounts
+	Estimate
 	Balance        Amount        // the user's balance after the leg; callbacks only
 	Status         PaymentStatus // paymentStatus
 	OpenedAt       time.Time     // openNewTimestamp (document item: createTimestamp)
@@ -71,7 +63,7 @@ type PaymentInfo struct {
 	Currency     string
 	Balance      Amount // the user's balance in points (or tokens)
 	BalanceValue Amount // the balance's value in Currency (relay only; zero otherwise)
-	estimateAmounts
+	Estimate
 }
 
 // OpenNewPaymentInput is what OpenNewPayment needs.
@@ -133,7 +125,7 @@ func (c *Client) PaymentInfo(ctx context.Context, account string, amount Amount,
 		}
 	}
 	if err == nil {
-		info.estimateAmounts, err = w.WireEstimate.amounts()
+		info.Estimate, err = w.WireEstimate.amounts()
 	}
 	if err != nil {
 		return nil, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: err.Error()}

@@ -23,14 +23,14 @@ import (
 )
 
 // ErrInvalidSignature is matched by errors.Is for every *SignatureError whose
-// Field is FieldSignature: a malformed signature, or one that was not made by
+// Field is ParamSignature: a malformed signature, or one that was not made by
 // the expected key over the given message. The relay answers such a signature
 // with code 1501.
 var ErrInvalidSignature = errors.New("loyalty: invalid signature")
 
 // Field names a *SignatureError reports beside the wire names of wire.go.
 const (
-	// FieldSignature, FieldPaymentID, FieldShopID and FieldAccount are the wire names in wire.go.
+	// ParamSignature, ParamPaymentID, ParamShopID and ParamAccount are the wire names in wire.go.
 	FieldSigner     = "signer"     // CancelMessage.Signer or the signer given to VerifyCancel
 	FieldPrivateKey = "privateKey" // the private key (its value is never reported)
 )
@@ -54,7 +54,7 @@ func (e *SignatureError) Error() string {
 // Is reports whether target is ErrInvalidSignature and the error is about the
 // signature (not about a malformed message field).
 func (e *SignatureError) Is(target error) bool {
-	return target == ErrInvalidSignature && e.Field == FieldSignature
+	return target == ErrInvalidSignature && e.Field == ParamSignature
 }
 
 // IsInvalidSignature reports whether err is (or wraps) a *SignatureError about
@@ -223,15 +223,15 @@ func (m NewPaymentMessage) hash(op string) ([32]byte, error) {
 
 // encode returns the ABI encoding the relay hashes.
 func (m NewPaymentMessage) encode(op string) ([]byte, error) {
-	pid, err := word32(op, FieldPaymentID, m.PaymentID)
+	pid, err := word32(op, ParamPaymentID, m.PaymentID)
 	if err != nil {
 		return nil, err
 	}
-	sid, err := word32(op, FieldShopID, m.ShopID)
+	sid, err := word32(op, ParamShopID, m.ShopID)
 	if err != nil {
 		return nil, err
 	}
-	acc, err := addressWord(op, FieldAccount, m.Account)
+	acc, err := addressWord(op, ParamAccount, m.Account)
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +265,7 @@ func (m CancelMessage) hash(op string) ([32]byte, error) {
 
 // encode returns the ABI encoding the relay hashes.
 func (m CancelMessage) encode(op string) ([]byte, error) {
-	pid, err := word32(op, FieldPaymentID, m.PaymentID)
+	pid, err := word32(op, ParamPaymentID, m.PaymentID)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +323,7 @@ func VerifyNewPayment(sig string, m NewPaymentMessage, account string) error {
 	if err != nil {
 		return err
 	}
-	return verify(op, h, sig, FieldAccount, account)
+	return verify(op, h, sig, ParamAccount, account)
 }
 
 // VerifyCancel checks that sig is signer's signature of m, the way the relay's
@@ -375,7 +375,7 @@ func verify(op string, h [32]byte, sig, field, want string) error {
 		return err
 	}
 	if [20]byte(wb) != got {
-		return &SignatureError{Op: op, Field: FieldSignature,
+		return &SignatureError{Op: op, Field: ParamSignature,
 			Reason: "signed by " + checksumAddress(got) + ", not by " + checksumAddress([20]byte(wb))}
 	}
 	return nil
@@ -384,7 +384,7 @@ func verify(op string, h [32]byte, sig, field, want string) error {
 func recoverAddr(op string, h [32]byte, sig string) ([20]byte, error) {
 	b, reason := decodeHex(sig, 65)
 	if reason != "" {
-		return [20]byte{}, &SignatureError{Op: op, Field: FieldSignature, Reason: reason}
+		return [20]byte{}, &SignatureError{Op: op, Field: ParamSignature, Reason: reason}
 	}
 	v := b[64]
 	switch v {
@@ -392,7 +392,7 @@ func recoverAddr(op string, h [32]byte, sig string) ([20]byte, error) {
 		v += 27
 	case 27, 28:
 	default:
-		return [20]byte{}, &SignatureError{Op: op, Field: FieldSignature,
+		return [20]byte{}, &SignatureError{Op: op, Field: ParamSignature,
 			Reason: fmt.Sprintf("recovery byte v is %d, want 27 or 28", v)}
 	}
 	c := make([]byte, 65)
@@ -401,7 +401,7 @@ func recoverAddr(op string, h [32]byte, sig string) ([20]byte, error) {
 	d := personalDigest(h)
 	pub, _, err := ecdsa.RecoverCompact(c, d[:])
 	if err != nil {
-		return [20]byte{}, &SignatureError{Op: op, Field: FieldSignature, Reason: "cannot recover a key: " + err.Error()}
+		return [20]byte{}, &SignatureError{Op: op, Field: ParamSignature, Reason: "cannot recover a key: " + err.Error()}
 	}
 	return pubKeyAddress(pub), nil
 }

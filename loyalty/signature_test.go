@@ -278,7 +278,7 @@ func TestMalformedSignatures(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			err := VerifyNewPayment(sig, m, v.Address)
 			var se *SignatureError
-			if !errors.As(err, &se) || se.Field != FieldSignature || se.Op != "loyalty.VerifyNewPayment" {
+			if !errors.As(err, &se) || se.Field != ParamSignature || se.Op != "loyalty.VerifyNewPayment" {
 				t.Fatalf("err = %#v, want *SignatureError on Signature", err)
 			}
 			if !errors.Is(err, ErrInvalidSignature) || !IsInvalidSignature(err) {
@@ -352,18 +352,18 @@ func TestMalformedMessageFields(t *testing.T) {
 			m := good
 			m.PaymentID = s
 			_, err := m.Hash()
-			check(t, err, FieldPaymentID)
+			check(t, err, ParamPaymentID)
 			_, err = SignNewPayment(key, m)
-			check(t, err, FieldPaymentID)
-			check(t, VerifyNewPayment(v.Signature, m, v.Address), FieldPaymentID)
+			check(t, err, ParamPaymentID)
+			check(t, VerifyNewPayment(v.Signature, m, v.Address), ParamPaymentID)
 			_, err = CancelMessage{PaymentID: s, Signer: v.Address}.Hash()
-			check(t, err, FieldPaymentID)
+			check(t, err, ParamPaymentID)
 		})
 		t.Run("ShopID/"+name, func(t *testing.T) {
 			m := good
 			m.ShopID = s
 			_, err := m.Hash()
-			check(t, err, FieldShopID)
+			check(t, err, ParamShopID)
 		})
 	}
 	for name, s := range badAddr {
@@ -371,8 +371,8 @@ func TestMalformedMessageFields(t *testing.T) {
 			m := good
 			m.Account = s
 			_, err := m.Hash()
-			check(t, err, FieldAccount)
-			check(t, VerifyNewPayment(v.Signature, good, s), FieldAccount)
+			check(t, err, ParamAccount)
+			check(t, VerifyNewPayment(v.Signature, good, s), ParamAccount)
 		})
 		t.Run("Signer/"+name, func(t *testing.T) {
 			c := CancelMessage{PaymentID: v.PaymentID, Signer: s}

@@ -621,7 +621,7 @@ type WireNonce struct {
 // ---------------------------------------------------------------------------
 // Conversions between wire and typed values
 
-func (w WireEstimate) amounts() (e estimateAmounts, err error) {
+func (w WireEstimate) amounts() (e Estimate, err error) {
 	for _, f := range []struct {
 		dst *Amount
 		src WireNumber
@@ -637,7 +637,7 @@ func (w WireEstimate) amounts() (e estimateAmounts, err error) {
 	return e, nil
 }
 
-func wireEstimateOf(e estimateAmounts) WireEstimate {
+func wireEstimateOf(e Estimate) WireEstimate {
 	return WireEstimate{
 		PaidPoint: WireAmount(e.PaidPoint), PaidToken: WireAmount(e.PaidToken), PaidValue: WireAmount(e.PaidValue),
 		FeePoint: WireAmount(e.FeePoint), FeeToken: WireAmount(e.FeeToken), FeeValue: WireAmount(e.FeeValue),
@@ -669,7 +669,7 @@ func (w *WirePayment) Payment() (*Payment, error) {
 	if p.Balance, err = w.Balance.amount(); err != nil {
 		return nil, err
 	}
-	if p.estimateAmounts, err = w.WireEstimate.amounts(); err != nil {
+	if p.Estimate, err = w.WireEstimate.amounts(); err != nil {
 		return nil, err
 	}
 	p.OpenedAt = wireTime(w.OpenNewTimestamp)
@@ -696,7 +696,7 @@ func NewWirePayment(p *Payment) WirePayment {
 		ShopID:               p.ShopID,
 		Account:              p.Account,
 		LoyaltyType:          WireInt(p.LoyaltyType),
-		WireEstimate:         wireEstimateOf(p.estimateAmounts),
+		WireEstimate:         wireEstimateOf(p.Estimate),
 		PaymentStatus:        WireInt(p.Status),
 		OpenNewTimestamp:     unixWire(p.OpenedAt),
 		CloseNewTimestamp:    unixWire(p.ClosedAt),
