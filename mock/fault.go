@@ -1,0 +1,133 @@
+package mock
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/poskit/poskit/internal/clockx"
+)
+
+// FaultKind says what an injected fault does to one request.
+type FaultKind int
+
+const (
+	// Fail answers with the fault's HTTP status and API error code without applying the
+	// operation: no state changes.
+	Fail FaultKind = iota + 1
+	// DropAnswer applies the operation, then closes the connection without an answer: the
+	// client sees a transport error although the server changed state ("lost answer").
+	DropAnswer
+	// Delay waits Fault.Delay on the fake server's clock before handling the request
+	// normally; the test moves the clock to release it.
+	Delay
+	// Garbage applies nothing and answers HTTP 200 with Fault.Body (default: a non-JSON body).
+	Garbage
+)
+
+func (k FaultKind) String() string {
+	switch k {
+	case Fail:
+		return "fail"
+	case DropAnswer:
+		return "drop-answer"
+	case Delay:
+		return "delay"
+	case Garbage:
+		return "garbage"
+	}
+	return "unknown"
+}
+
+// Fault is one injected misbehaviour for an operation.
+type Fault struct {
+	Kind FaultKind
+	// Times is how many requests the fault applies to; 0 means once, a negative value
+	// means every request until Clear.
+	Times int
+	// Status is the HTTP status of a Fail answer; 0 lets the fake choose (most APIs here
+	// answer application errors with 200 and a code in the body).
+	Status int
+	// Code and Message are the API error code and text of a Fail answer, as the fake's
+	// API spells them; empty lets the fake choose a server error.
+	Code    string
+	Message string
+	// Delay is the wait of a Delay fault, on the fake's clock.
+	Delay time.Duration
+	// Body is the raw answer of a Garbage fault.
+	Body []byte
+}
+
+// Faults holds the faults injected into one fake server, by operation name. Operation names
+// are the fake's own (each fake lists them in its package doc). The zero value is ready to use.
+type Faults struct {
+	mu sync.Mutex
+	m  map[string][]*Fault
+}
+
+// Inject queues f for the operation op. Queued faults apply in order.
+func (fs *Faults) Inject(op string, f Fault) {
+	if f.Times == 0 {
+		f.Times = 1
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.m == nil {
+		fs.m = make(map[string][]*Fault)
+	}
+	fs.m[op] = append(fs.m[op], &f)
+}
+
+// Clear removes every queued fault.
+func (fs *Faults) Clear() {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.m = nil
+}
+
+// Take returns the next fault for op, consuming one of its Times, and whether there was one.
+func (fs *Faults) Take(op string) (Fault, bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	q := fs.m[op]
+	if len(q) == 0 {
+		return Fault{}, false
+	}
+	f := q[0]
+	if f.Times > 0 {
+		f.Times--
+		if f.Times == 0 {
+			fs.m[op] = q[1:]
+		}
+	}
+	return *f, true
+}
+
+// Pending returns the number of faults still queued for op.
+func (fs *Faults) Pending(op string) int {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return len(fs.m[op])
+}
+
+// Wait blocks for d on clock c, or until ctx ends; it reports whether d elapsed.
+func Wait(ctx context.Context, c clockx.Clock, d time.Duration) bool {
+	return clockx.Sleep(c, d, ctx.Done())
+}
+
+// DropConnection closes the connection under w without writing an answer, so the client sees
+// a transport error. It reports false when w cannot be hijacked (then nothing was written
+// either; the caller should panic(http.ErrAbortHandler) to abort the answer).
+func DropConnection(w http.ResponseWriter) bool {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return false
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
+}

@@ -1,0 +1,118 @@
+package mock
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"sync"
+)
+
+// MaxRequestBody bounds the request bodies a Router reads.
+const MaxRequestBody = 1 << 20
+
+// HandlerFunc handles one operation of a fake. body is the request body, already read.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request, body []byte)
+
+// Router is the front of every fake server: it matches method and path to an operation,
+// records the request, applies injected faults, and calls the operation's handler.
+// Fakes create one with NewRouter and register their routes before serving.
+type Router struct {
+	clock *Clock
+	// Faults and Recorder are the server's; tests reach them through the fake.
+	Faults   Faults
+	Recorder Recorder
+	// Fail writes the answer of a Fail fault in the API's own error format.
+	Fail func(w http.ResponseWriter, f Fault)
+	// NotFound answers a request no route matches; nil → HTTP 404.
+	NotFound http.HandlerFunc
+
+	mu     sync.RWMutex
+	routes map[string]route // "METHOD path"
+}
+
+type route struct {
+	op string
+	h  HandlerFunc
+}
+
+// NewRouter returns a Router on the fake clock c.
+func NewRouter(c *Clock, fail func(w http.ResponseWriter, f Fault)) *Router {
+	return &Router{clock: c, Fail: fail, routes: make(map[string]route)}
+}
+
+// Handle registers h as operation op for method and exact path.
+func (rt *Router) Handle(method, path, op string, h HandlerFunc) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.routes[method+" "+path] = route{op: op, h: h}
+}
+
+// ServeHTTP implements http.Handler.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt.mu.RLock()
+	rte, ok := rt.routes[r.Method+" "+r.URL.Path]
+	rt.mu.RUnlock()
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBody+1))
+	if err != nil || len(body) > MaxRequestBody {
+		http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
+		return
+	}
+	rt.Recorder.Record(rte.op, r, body, rt.clock.Now())
+	if !ok {
+		if rt.NotFound != nil {
+			rt.NotFound(w, r)
+			return
+		}
+		http.NotFound(w, r)
+		return
+	}
+	f, faulted := rt.Faults.Take(rte.op)
+	if !faulted {
+		rte.h(w, r, body)
+		return
+	}
+	switch f.Kind {
+	case Fail:
+		rt.Fail(w, f)
+	case Garbage:
+		b := f.Body
+		if b == nil {
+			b = []byte("<html><body>502 Bad Gateway</body></html>")
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.Write(b)
+	case Delay:
+		if !Wait(r.Context(), rt.clock, f.Delay) {
+			return
+		}
+		rte.h(w, r, body)
+	case DropAnswer:
+		// Apply the operation into a buffer, then close the connection: the state changed,
+		// the answer is lost. The handler's context is detached so the effect completes.
+		buf := &bufferedWriter{h: make(http.Header)}
+		rte.h(buf, r.WithContext(context.WithoutCancel(r.Context())), body)
+		if !DropConnection(w) {
+			panic(http.ErrAbortHandler)
+		}
+	default:
+		rte.h(w, r, body)
+	}
+}
+
+// Op returns the operation registered for method and path, or "".
+func (rt *Router) Op(method, path string) string {
+	rt.mu.RLock()
+	defer rt.mu.RUnlock()
+	return rt.routes[method+" "+path].op
+}
+
+type bufferedWriter struct {
+	h      http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedWriter) Header() http.Header         { return b.h }
+func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferedWriter) WriteHeader(s int)           { b.status = s }
