@@ -157,7 +157,9 @@ func wrapEngineError(op string, status int, err error) error {
 }
 
 // String describes the client without its store and service ids.
-func (c *Client) String() string { return fmt.Sprintf("smartro.Client{base: %s, ids: REDACTED}", c.eng.BaseURL()) }
+func (c *Client) String() string {
+	return fmt.Sprintf("smartro.Client{base: %s, ids: REDACTED}", c.eng.BaseURL())
+}
 
 // GoString is String.
 func (c *Client) GoString() string { return c.String() }
