@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/big"
 	"math/bits"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/holiman/uint256"
@@ -605,7 +606,7 @@ func (a Amount) ToBig() *big.Int { return a.v.ToBig() }
 // negative d or a result above 2²⁵⁶−1 units is rejected with an *AmountError.
 func FromDecimal(d decimal.Decimal) (Amount, error) {
 	if d.Sign() < 0 {
-		return Amount{}, newAmountError("FromDecimal", d.String(), AmountNegative)
+		return Amount{}, newAmountError("FromDecimal", decimalDisplay(d), AmountNegative)
 	}
 	coef := d.Coefficient()
 	if coef.Sign() == 0 {
@@ -615,7 +616,7 @@ func FromDecimal(d decimal.Decimal) (Amount, error) {
 	switch {
 	case shift > 0:
 		if shift > maxAmountDigits {
-			return Amount{}, newAmountError("FromDecimal", d.String(), AmountTooLarge)
+			return Amount{}, newAmountError("FromDecimal", decimalDisplay(d), AmountTooLarge)
 		}
 		coef.Mul(coef, new(big.Int).Exp(big.NewInt(10), big.NewInt(shift), nil))
 	case shift < 0:
@@ -626,11 +627,20 @@ func FromDecimal(d decimal.Decimal) (Amount, error) {
 		coef.Quo(coef, new(big.Int).Exp(big.NewInt(10), big.NewInt(-shift), nil))
 	}
 	if coef.BitLen() > 256 {
-		return Amount{}, newAmountError("FromDecimal", d.String(), AmountTooLarge)
+		return Amount{}, newAmountError("FromDecimal", decimalDisplay(d), AmountTooLarge)
 	}
 	var a Amount
 	a.v.SetFromBig(coef)
 	return a, nil
+}
+
+// decimalDisplay writes d for an error message without expanding a huge
+// exponent (d.String() would write every zero of 1e2147483647).
+func decimalDisplay(d decimal.Decimal) string {
+	if e := d.Exponent(); e >= -maxAmountDigits && e <= maxAmountDigits {
+		return d.String()
+	}
+	return d.Coefficient().String() + "e" + strconv.Itoa(int(d.Exponent()))
 }
 
 // ToDecimal returns the amount in whole units (units × 10⁻¹⁸), exactly.
