@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/big"
 	"math/bits"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/holiman/uint256"
@@ -401,22 +402,85 @@ func (a Amount) MulDiv(mul, div Amount) (Amount, error) {
 }
 
 // mulDiv returns floor(x*y/d) and false on overflow; d must not be zero.
-// Operands below 2⁶⁴ take a 128-bit path.
+// With y and d below 2⁶⁴ (rates, fees) it multiplies and divides limb by
+// limb, dividing by the constants 10⁹ and 10⁴ without a DIV instruction;
+// otherwise it uses uint256's 512-bit MulDivOverflow.
 func mulDiv(x, y, d *uint256.Int) (uint256.Int, bool) {
-	if x[3]|x[2]|x[1]|y[3]|y[2]|y[1]|d[3]|d[2]|d[1] == 0 {
-		hi, lo := bits.Mul64(x[0], y[0])
-		if hi < d[0] {
-			q, _ := bits.Div64(hi, lo, d[0])
-			return uint256.Int{q}, true
-		}
-		// hi < 2^64 so the quotient fits in 128 bits.
-		q1 := hi / d[0]
-		q0, _ := bits.Div64(hi%d[0], lo, d[0])
-		return uint256.Int{q0, q1}, true
+	if y[3]|y[2]|y[1]|d[3]|d[2]|d[1] != 0 {
+		var z uint256.Int
+		_, over := z.MulDivOverflow(x, y, d)
+		return z, !over
+	}
+	m, dv := y[0], d[0]
+	// p = x*m, 320 bits in 5 limbs; n = limbs in use
+	var p [5]uint64
+	var carry uint64
+	n := 4
+	for n > 0 && x[n-1] == 0 {
+		n--
+	}
+	for i := 0; i < n; i++ {
+		hi, lo := bits.Mul64(x[i], m)
+		var c uint64
+		p[i], c = bits.Add64(lo, carry, 0)
+		carry = hi + c
+	}
+	p[n] = carry
+	if p[4] >= dv { // the quotient's fifth limb would be non-zero
+		return uint256.Int{}, false
 	}
 	var z uint256.Int
-	_, over := z.MulDivOverflow(x, y, d)
-	return z, !over
+	switch dv {
+	case pow10_9:
+		divConst9(&z, &p, n)
+	case 10_000:
+		divConst4(&z, &p, n)
+	default:
+		r := p[4]
+		for i := n; i >= 0; i-- {
+			if i == 4 {
+				continue
+			}
+			if r == 0 && p[i] < dv {
+				r = p[i]
+				continue
+			}
+			z[i], r = bits.Div64(r, p[i], dv)
+		}
+	}
+	return z, true
+}
+
+// divConst9 sets z = p / 10⁹, p[n+1:] being zero and p[4] < 10⁹. It divides
+// 32 bits at a time so the compiler turns the constant division into a
+// multiplication.
+func divConst9(z *uint256.Int, p *[5]uint64, n int) {
+	const d = pow10_9
+	r := p[4]
+	for i := min(n, 3); i >= 0; i-- {
+		cur := r<<32 | p[i]>>32
+		qh := cur / d
+		r = cur - qh*d
+		cur = r<<32 | p[i]&0xffffffff
+		ql := cur / d
+		r = cur - ql*d
+		z[i] = qh<<32 | ql
+	}
+}
+
+// divConst4 is divConst9 for 10⁴.
+func divConst4(z *uint256.Int, p *[5]uint64, n int) {
+	const d = 10_000
+	r := p[4]
+	for i := min(n, 3); i >= 0; i-- {
+		cur := r<<32 | p[i]>>32
+		qh := cur / d
+		r = cur - qh*d
+		cur = r<<32 | p[i]&0xffffffff
+		ql := cur / d
+		r = cur - ql*d
+		z[i] = qh<<32 | ql
+	}
 }
 
 // divSmall sets z = z / d and returns the remainder.
@@ -605,7 +669,7 @@ func (a Amount) ToBig() *big.Int { return a.v.ToBig() }
 // negative d or a result above 2²⁵⁶−1 units is rejected with an *AmountError.
 func FromDecimal(d decimal.Decimal) (Amount, error) {
 	if d.Sign() < 0 {
-		return Amount{}, newAmountError("FromDecimal", d.String(), AmountNegative)
+		return Amount{}, newAmountError("FromDecimal", decimalDisplay(d), AmountNegative)
 	}
 	coef := d.Coefficient()
 	if coef.Sign() == 0 {
@@ -615,7 +679,7 @@ func FromDecimal(d decimal.Decimal) (Amount, error) {
 	switch {
 	case shift > 0:
 		if shift > maxAmountDigits {
-			return Amount{}, newAmountError("FromDecimal", d.String(), AmountTooLarge)
+			return Amount{}, newAmountError("FromDecimal", decimalDisplay(d), AmountTooLarge)
 		}
 		coef.Mul(coef, new(big.Int).Exp(big.NewInt(10), big.NewInt(shift), nil))
 	case shift < 0:
@@ -626,11 +690,20 @@ func FromDecimal(d decimal.Decimal) (Amount, error) {
 		coef.Quo(coef, new(big.Int).Exp(big.NewInt(10), big.NewInt(-shift), nil))
 	}
 	if coef.BitLen() > 256 {
-		return Amount{}, newAmountError("FromDecimal", d.String(), AmountTooLarge)
+		return Amount{}, newAmountError("FromDecimal", decimalDisplay(d), AmountTooLarge)
 	}
 	var a Amount
 	a.v.SetFromBig(coef)
 	return a, nil
+}
+
+// decimalDisplay writes d for an error message without expanding a huge
+// exponent (d.String() would write every zero of 1e2147483647).
+func decimalDisplay(d decimal.Decimal) string {
+	if e := d.Exponent(); e >= -maxAmountDigits && e <= maxAmountDigits {
+		return d.String()
+	}
+	return d.Coefficient().String() + "e" + strconv.Itoa(int(d.Exponent()))
 }
 
 // ToDecimal returns the amount in whole units (units × 10⁻¹⁸), exactly.

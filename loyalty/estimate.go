@@ -130,13 +130,35 @@ func (r *Rates) lookupRate(currency string) (uint256.Int, bool) {
 
 // zeroGWEI truncates x down to a multiple of 10⁹.
 func zeroGWEI(x *uint256.Int) {
-	if x[3]|x[2]|x[1] == 0 {
-		x[0] -= x[0] % pow10_9
+	const g = pow10_9
+	// 2^(64k) mod 10⁹, so x mod 10⁹ needs no 128-bit division.
+	const c1, c2, c3 = 709_551_616, 768_211_456, 34_512_896
+	r := x[0] % g
+	if x[3]|x[2] != 0 {
+		r = (r + x[1]%g*c1 + x[2]%g*c2 + x[3]%g*c3) % g
+	} else if x[1] != 0 {
+		r = (r + x[1]%g*c1) % g
+	}
+	if x[0] >= r {
+		x[0] -= r
 		return
 	}
-	q := *x
-	rem := divSmall(&q, pow10_9)
-	x.Sub(x, uint256.NewInt(rem))
+	x.Sub(x, &uint256.Int{r})
+}
+
+// mulDivGWEI sets dst = zeroGWEI(floor(x*y/d)) and reports whether the
+// quotient fits in 256 bits.
+func mulDivGWEI(dst, x, y, d *uint256.Int) bool {
+	z, ok := mulDiv(x, y, d)
+	zeroGWEI(&z)
+	*dst = z
+	return ok
+}
+
+// addChecked sets dst = x + y and reports whether it fits in 256 bits.
+func addChecked(dst, x, y *uint256.Int) bool {
+	_, over := dst.AddOverflow(x, y)
+	return !over
 }
 
 // EstimatePayment computes, without a network call, what the relay's
@@ -176,37 +198,22 @@ func EstimatePayment(amount Amount, currency string, r Rates) (Estimate, error) 
 			"unsupported currency "+strconv.Quote(cutDisplay(currency)))
 	}
 	var (
-		e     Estimate
-		fee   = uint256.Int{uint64(r.FeeBasisPoints)}
-		bp    = uint256.Int{10000}
-		one   = uint256.Int{RateOne}
-		valid = true
+		e   Estimate
+		fee = uint256.Int{uint64(r.FeeBasisPoints)}
+		bp  = uint256.Int{10000}
+		one = uint256.Int{RateOne}
 	)
-	step := func(dst *Amount, x, y, d *uint256.Int) {
-		z, ok := mulDiv(x, y, d)
-		if !ok {
-			valid = false
-			return
-		}
-		zeroGWEI(&z)
-		dst.v = z
-	}
-	sum := func(dst *Amount, x, y *uint256.Int) {
-		if _, over := dst.v.AddOverflow(x, y); over {
-			valid = false
-		}
-	}
-	step(&e.PaidPoint, &amount.v, &rate, &one)
-	step(&e.FeePoint, &e.PaidPoint.v, &fee, &bp)
-	sum(&e.TotalPoint, &e.PaidPoint.v, &e.FeePoint.v)
-	if !r.TokenPrice.v.IsZero() {
-		step(&e.PaidToken, &amount.v, &rate, &r.TokenPrice.v)
-		step(&e.FeeToken, &e.PaidToken.v, &fee, &bp)
-		sum(&e.TotalToken, &e.PaidToken.v, &e.FeeToken.v)
+	valid := mulDivGWEI(&e.PaidPoint.v, &amount.v, &rate, &one) &&
+		mulDivGWEI(&e.FeePoint.v, &e.PaidPoint.v, &fee, &bp) &&
+		addChecked(&e.TotalPoint.v, &e.PaidPoint.v, &e.FeePoint.v)
+	if valid && !r.TokenPrice.v.IsZero() {
+		valid = mulDivGWEI(&e.PaidToken.v, &amount.v, &rate, &r.TokenPrice.v) &&
+			mulDivGWEI(&e.FeeToken.v, &e.PaidToken.v, &fee, &bp) &&
+			addChecked(&e.TotalToken.v, &e.PaidToken.v, &e.FeeToken.v)
 	}
 	e.PaidValue = amount
-	step(&e.FeeValue, &amount.v, &fee, &bp)
-	sum(&e.TotalValue, &amount.v, &e.FeeValue.v)
+	valid = valid && mulDivGWEI(&e.FeeValue.v, &amount.v, &fee, &bp) &&
+		addChecked(&e.TotalValue.v, &amount.v, &e.FeeValue.v)
 	if !valid {
 		return Estimate{}, estimateError(EstimateInvalidParameters, currency,
 			"amount "+cutDisplay(amount.String())+" too large to estimate")
