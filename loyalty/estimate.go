@@ -15,14 +15,6 @@ const RateOne = 1_000_000_000
 // basis points, 5 %.
 const MaxFeeBasisPoints = 500
 
-// Codes of an *EstimateError; they are the relay's codes for the same failure.
-const (
-	// EstimateUnsupportedCurrency (relay 1211): the currency has no rate.
-	EstimateUnsupportedCurrency = 1211
-	// EstimateInvalidParameters (relay 2001): a fee above MaxFeeBasisPoints or
-	// an amount whose estimate does not fit in 256 bits.
-	EstimateInvalidParameters = 2001
-)
 
 // Rates are the relay's conversion parameters for EstimatePayment.
 //
@@ -86,25 +78,12 @@ type Estimate struct {
 	TotalValue Amount `json:"totalValue"`
 }
 
-// EstimateError is the error of EstimatePayment. Code is the relay's code for
-// the same failure: EstimateUnsupportedCurrency (1211) or
-// EstimateInvalidParameters (2001). No request is involved.
-type EstimateError struct {
-	// Code is 1211 or 2001.
-	Code int
-	// Currency is the currency asked for (cut to 40 bytes).
-	Currency string
-	// Message says what is wrong.
-	Message string
-}
-
-// Error returns e.g. `loyalty: estimate: unsupported currency "xyz" (code 1211)`.
-func (e *EstimateError) Error() string {
-	return "loyalty: estimate: " + e.Message + " (code " + strconv.Itoa(e.Code) + ")"
-}
-
-func estimateError(code int, currency, msg string) *EstimateError {
-	return &EstimateError{Code: code, Currency: cutDisplay(currency), Message: msg}
+// estimateError is the *Error of EstimatePayment, with the relay's code for the same
+// failure: CodeUnsupportedCurrency (1211) for a currency without a rate, or
+// CodeInvalidParameters (2001) for a fee above MaxFeeBasisPoints or an estimate that does
+// not fit in 256 bits. No request is involved, so HTTPStatus is 0.
+func estimateError(code Code, currency, msg string) *Error {
+	return &Error{Op: "loyalty.EstimatePayment", Code: code, Field: ParamCurrency, Message: msg}
 }
 
 // lookupRate finds a currency's rate, case-insensitively.
@@ -181,7 +160,7 @@ func addChecked(dst, x, y *uint256.Int) bool {
 // the token fields depending on the account's loyalty type (recent relays
 // only points); EstimatePayment fills both.
 //
-// Errors are *EstimateError: code 1211 for a currency without a (non-zero)
+// Errors are *Error: code 1211 for a currency without a (non-zero)
 // rate, code 2001 for FeeBasisPoints above 500 or when a product quotient or
 // a total exceeds 2²⁵⁶−1.
 //
@@ -189,12 +168,12 @@ func addChecked(dst, x, y *uint256.Int) bool {
 // tokens (PaymentRouter.ts, before the loyalty type was removed).
 func EstimatePayment(amount Amount, currency string, r Rates) (Estimate, error) {
 	if r.FeeBasisPoints > MaxFeeBasisPoints {
-		return Estimate{}, estimateError(EstimateInvalidParameters, currency,
+		return Estimate{}, estimateError(CodeInvalidParameters, currency,
 			"fee "+strconv.FormatUint(uint64(r.FeeBasisPoints), 10)+" basis points above 500")
 	}
 	rate, ok := r.lookupRate(currency)
 	if !ok {
-		return Estimate{}, estimateError(EstimateUnsupportedCurrency, currency,
+		return Estimate{}, estimateError(CodeUnsupportedCurrency, currency,
 			"unsupported currency "+strconv.Quote(cutDisplay(currency)))
 	}
 	var (
@@ -215,7 +194,7 @@ func EstimatePayment(amount Amount, currency string, r Rates) (Estimate, error) 
 	valid = valid && mulDivGWEI(&e.FeeValue.v, &amount.v, &fee, &bp) &&
 		addChecked(&e.TotalValue.v, &amount.v, &e.FeeValue.v)
 	if !valid {
-		return Estimate{}, estimateError(EstimateInvalidParameters, currency,
+		return Estimate{}, estimateError(CodeInvalidParameters, currency,
 			"amount "+cutDisplay(amount.String())+" too large to estimate")
 	}
 	return e, nil

@@ -94,14 +94,14 @@ func TestEstimateErrors(t *testing.T) {
 	r := DefaultRates()
 	code := func(err error) int {
 		t.Helper()
-		var ee *EstimateError
+		var ee *Error
 		if !errors.As(err, &ee) {
-			t.Fatalf("error %v (%T) is not an *EstimateError", err, err)
+			t.Fatalf("error %v (%T) is not an *Error", err, err)
 		}
-		return ee.Code
+		return int(ee.Code)
 	}
 	_, err := EstimatePayment(FromWhole(1), "eur", r)
-	if code(err) != EstimateUnsupportedCurrency || !strings.Contains(err.Error(), `"eur"`) || !strings.Contains(err.Error(), "1211") {
+	if code(err) != int(CodeUnsupportedCurrency) || !strings.Contains(err.Error(), `"eur"`) || !strings.Contains(err.Error(), "1211") {
 		t.Errorf("unknown currency: %v", err)
 	}
 	var ae *AmountError
@@ -109,24 +109,24 @@ func TestEstimateErrors(t *testing.T) {
 		t.Error("an estimate error is not an *AmountError")
 	}
 	_, err = EstimatePayment(FromWhole(1), "", r)
-	if code(err) != EstimateUnsupportedCurrency {
+	if code(err) != int(CodeUnsupportedCurrency) {
 		t.Errorf("empty currency: %v", err)
 	}
 	zeroRate := DefaultRates()
 	zeroRate.Currency["usd"] = Amount{}
-	if _, err = EstimatePayment(FromWhole(1), "usd", zeroRate); code(err) != EstimateUnsupportedCurrency {
+	if _, err = EstimatePayment(FromWhole(1), "usd", zeroRate); code(err) != int(CodeUnsupportedCurrency) {
 		t.Errorf("zero rate: %v", err)
 	}
 	fee := DefaultRates()
 	fee.FeeBasisPoints = MaxFeeBasisPoints + 1
-	if _, err = EstimatePayment(FromWhole(1), "usd", fee); code(err) != EstimateInvalidParameters {
+	if _, err = EstimatePayment(FromWhole(1), "usd", fee); code(err) != int(CodeInvalidParameters) {
 		t.Errorf("fee 501: %v", err)
 	}
 	max := MustParseAmount(maxBig.String())
-	if _, err = EstimatePayment(max, "usd", r); code(err) != EstimateInvalidParameters {
+	if _, err = EstimatePayment(max, "usd", r); code(err) != int(CodeInvalidParameters) {
 		t.Errorf("overflow: %v", err)
 	}
-	if _, err = EstimatePayment(max, "point", r); code(err) != EstimateInvalidParameters { // totalValue overflows
+	if _, err = EstimatePayment(max, "point", r); code(err) != int(CodeInvalidParameters) { // totalValue overflows
 		t.Errorf("total overflow: %v", err)
 	}
 	noFee := DefaultRates()
@@ -215,8 +215,8 @@ func TestPropertyEstimate(t *testing.T) {
 		got, err := EstimatePayment(amount, "XyZ", r)
 		want, ok := refEstimate(x, new(big.Int).SetUint64(rate), token, fee)
 		if !ok {
-			var ee *EstimateError
-			if !errors.As(err, &ee) || ee.Code != EstimateInvalidParameters {
+			var ee *Error
+			if !errors.As(err, &ee) || ee.Code != CodeInvalidParameters {
 				t.Fatalf("want overflow error, got %v %v", got, err)
 			}
 			return
