@@ -15,7 +15,6 @@ const RateOne = 1_000_000_000
 // basis points, 5 %.
 const MaxFeeBasisPoints = 500
 
-
 // Rates are the relay's conversion parameters for EstimatePayment.
 //
 // A rate is a fixed-point number with 9 decimals held in an Amount's integer
