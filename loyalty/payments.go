@@ -1,6 +1,9 @@
 package loyalty
 
 import (
+	"context"
+	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -50,4 +53,194 @@ type Payment struct {
 	CancelOpenedAt time.Time     // openCancelTimestamp (document item: cancelTimestamp)
 	CancelClosedAt time.Time     // closeCancelTimestamp
 	TxHash         string        // approval transaction, on approve answers
+}
+
+// UserBalance is a user's loyalty balance.
+type UserBalance struct {
+	Account     string
+	LoyaltyType LoyaltyType
+	Balance     Amount
+}
+
+// PaymentInfo is the relay's estimate of what a payment will cost the user,
+// with the user's balance.
+type PaymentInfo struct {
+	Account      string
+	LoyaltyType  LoyaltyType
+	Amount       Amount // the price asked about
+	Currency     string
+	Balance      Amount // the user's balance in points (or tokens)
+	BalanceValue Amount // the balance's value in Currency (relay only; zero otherwise)
+	estimateAmounts
+}
+
+// OpenNewPaymentInput is what OpenNewPayment needs.
+type OpenNewPaymentInput struct {
+	PurchaseID string // the KIOSK's purchase id; keep it unique per purchase
+	Amount     Amount // price in 10⁻¹⁸ units of Currency, > 0
+	Currency   string // e.g. "krw"; send lower case (the chain hashes it byte for byte)
+	ShopID     string // 0x + 64 hex
+	Account    string // the user's wallet (or temporary) address, 0x + 40 hex
+}
+
+func decodePayment(op Endpoint, w *WirePayment) (*Payment, error) {
+	p, err := w.Payment()
+	if err != nil {
+		return nil, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: err.Error()}
+	}
+	return p, nil
+}
+
+// Balance returns a user's loyalty balance (GET /v1/payment/user/balance).
+// Reads are idempotent and retried.
+func (c *Client) Balance(ctx context.Context, account string) (*UserBalance, error) {
+	const op = EndpointBalance
+	if err := checkAccount(opName(op), ParamAccount, account); err != nil {
+		return nil, err
+	}
+	var w WireBalance
+	if err := c.do(ctx, op, http.MethodGet, c.routes.UserBalance, url.Values{ParamAccount: {account}}, nil, true, &w); err != nil {
+		return nil, err
+	}
+	b, err := w.Balance.amount()
+	if err != nil {
+		return nil, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: err.Error()}
+	}
+	return &UserBalance{Account: w.Account, LoyaltyType: LoyaltyType(w.LoyaltyType), Balance: b}, nil
+}
+
+// PaymentInfo asks the relay what paying amount (in currency) would cost the
+// user in points or tokens, fee included (GET /v1/payment/info). An unknown
+// currency is code 1211. Reads are idempotent and retried.
+func (c *Client) PaymentInfo(ctx context.Context, account string, amount Amount, currency string) (*PaymentInfo, error) {
+	const op = EndpointPaymentInfo
+	if err := firstErr(checkAccount(opName(op), ParamAccount, account), checkNonEmpty(opName(op), ParamCurrency, currency)); err != nil {
+		return nil, err
+	}
+	q := url.Values{ParamAccount: {account}, ParamAmount: {amount.String()}, ParamCurrency: {currency}}
+	var w WirePaymentInfo
+	if err := c.do(ctx, op, http.MethodGet, c.routes.PaymentInfo, q, nil, true, &w); err != nil {
+		return nil, err
+	}
+	info := &PaymentInfo{Account: w.Account, LoyaltyType: LoyaltyType(w.LoyaltyType), Currency: w.Currency}
+	var err error
+	for _, f := range []struct {
+		dst *Amount
+		src WireNumber
+	}{{&info.Amount, w.Amount}, {&info.Balance, w.Balance}, {&info.BalanceValue, w.BalanceValue}} {
+		if err == nil {
+			*f.dst, err = f.src.amount()
+		}
+	}
+	if err == nil {
+		info.estimateAmounts, err = w.WireEstimate.amounts()
+	}
+	if err != nil {
+		return nil, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: err.Error()}
+	}
+	return info, nil
+}
+
+// OpenNewPayment opens a payment for the user to approve in the wallet app
+// (POST /v1/payment/openNew; relay: /v1/payment/new/open). The answer carries
+// the paymentId and status opened (1 / 11); the result comes later by callback
+// or PaymentWaiter. The user must approve within 45 s.
+//
+// Idempotency: the call is sent once and never retried. The relay creates a new
+// paymentId on every call; purchaseId is the KIOSK's key for the purchase
+// (a clash of paymentIds at the contract is code 1530). If the answer is lost
+// (CodeTransport), do not resend blindly: an unanswered payment is never
+// approved by the user and the relay force-closes it (19) after 300 s; open a
+// new one for the same purchaseId only when the customer retries.
+func (c *Client) OpenNewPayment(ctx context.Context, in OpenNewPaymentInput) (*Payment, error) {
+	const op = EndpointOpenNewPayment
+	o := opName(op)
+	if err := firstErr(
+		c.requireKey(op),
+		checkNonEmpty(o, ParamPurchaseID, in.PurchaseID),
+		checkPositive(o, ParamAmount, in.Amount),
+		checkNonEmpty(o, ParamCurrency, in.Currency),
+		checkBytes32(o, ParamShopID, in.ShopID),
+		checkAccount(o, ParamAccount, in.Account),
+	); err != nil {
+		return nil, err
+	}
+	body := WireOpenNewRequest{AccessKey: c.bodyKey(), PurchaseID: in.PurchaseID, Amount: WireAmount(in.Amount),
+		Currency: in.Currency, ShopID: in.ShopID, Account: in.Account}
+	var w WirePayment
+	if err := c.do(ctx, op, http.MethodPost, c.routes.OpenNew, nil, body, false, &w); err != nil {
+		return nil, err
+	}
+	return decodePayment(op, &w)
+}
+
+// CloseNewPayment ends the new leg (POST /v1/payment/closeNew; relay:
+// /v1/payment/new/close): confirm=true settles an approved payment (18 / 4),
+// confirm=false fails it (19). A close answers code 0 with status 19 when it
+// comes too late (after 40 s) or after a denial: check Payment.Status — success
+// of the call is not success of the payment.
+//
+// Idempotency: sent once, never retried. The relay refuses a second close
+// (2026 already closed, 2029 force-closed). If the answer is lost, read the
+// payment with Payment to learn its status; never resend the close.
+func (c *Client) CloseNewPayment(ctx context.Context, paymentID string, confirm bool) (*Payment, error) {
+	return c.close(ctx, EndpointCloseNewPayment, c.routes.CloseNew, paymentID, confirm)
+}
+
+// CloseCancelPayment ends the cancel leg (POST /v1/payment/closeCancel; relay:
+// /v1/payment/cancel/close): confirm=true completes the refund (58 / 8),
+// confirm=false fails the cancel (59).
+//
+// Idempotency: as CloseNewPayment — sent once; on a lost answer read the
+// payment, never resend.
+func (c *Client) CloseCancelPayment(ctx context.Context, paymentID string, confirm bool) (*Payment, error) {
+	return c.close(ctx, EndpointCloseCancelPayment, c.routes.CloseCancel, paymentID, confirm)
+}
+
+func (c *Client) close(ctx context.Context, op Endpoint, path, paymentID string, confirm bool) (*Payment, error) {
+	if err := firstErr(c.requireKey(op), checkBytes32(opName(op), ParamPaymentID, paymentID)); err != nil {
+		return nil, err
+	}
+	body := WireCloseRequest{AccessKey: c.bodyKey(), PaymentID: paymentID, Confirm: WireBool(confirm)}
+	var w WirePayment
+	if err := c.do(ctx, op, http.MethodPost, path, nil, body, false, &w); err != nil {
+		return nil, err
+	}
+	return decodePayment(op, &w)
+}
+
+// OpenCancelPayment starts cancelling a closed payment (POST
+// /v1/payment/openCancel; relay: /v1/payment/cancel/open); the shop owner then
+// approves or denies in the shop app. Only a closed payment (18 / 4) can be
+// cancelled (2022 otherwise), within 7 days (1534).
+//
+// Idempotency: sent once, never retried. A second open of the same payment is
+// refused with 2022 because the payment is no longer closed; on a lost answer
+// read the payment: status 51 / 5 means the cancel was opened.
+func (c *Client) OpenCancelPayment(ctx context.Context, paymentID string) (*Payment, error) {
+	const op = EndpointOpenCancelPayment
+	if err := firstErr(c.requireKey(op), checkBytes32(opName(op), ParamPaymentID, paymentID)); err != nil {
+		return nil, err
+	}
+	body := WireOpenCancelRequest{AccessKey: c.bodyKey(), PaymentID: paymentID}
+	var w WirePayment
+	if err := c.do(ctx, op, http.MethodPost, c.routes.OpenCancel, nil, body, false, &w); err != nil {
+		return nil, err
+	}
+	return decodePayment(op, &w)
+}
+
+// Payment reads one payment with its current status (GET /v1/payment/item).
+// It is how a lost answer of an open, close or approval is resolved. Reads are
+// idempotent and retried.
+func (c *Client) Payment(ctx context.Context, paymentID string) (*Payment, error) {
+	const op = EndpointPayment
+	if err := checkBytes32(opName(op), ParamPaymentID, paymentID); err != nil {
+		return nil, err
+	}
+	var w WirePayment
+	if err := c.do(ctx, op, http.MethodGet, c.routes.Item, url.Values{ParamPaymentID: {paymentID}}, nil, true, &w); err != nil {
+		return nil, err
+	}
+	return decodePayment(op, &w)
 }

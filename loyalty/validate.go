@@ -47,7 +47,7 @@ func checkBytes32(op, field, v string) error {
 func checkSignature(op, v string) error {
 	if !IsSignature(v) {
 		// Never echo the value: a signature is a credential for one approval.
-		return invalidInput(op, fieldSignature, "must be 0x followed by 130 hex digits")
+		return invalidInput(op, ParamSignature, "must be 0x followed by 130 hex digits")
 	}
 	return nil
 }

@@ -35,16 +35,16 @@ func TestValidators(t *testing.T) {
 	if !IsInvalidInput(err) || strings.Contains(err.Error(), "secret-signature") {
 		t.Fatalf("signature error must be invalid input and not echo the value: %v", err)
 	}
-	e := checkBytes32("loyalty.Payment", FieldPaymentID, "nope").(*Error)
-	if e.Field != FieldPaymentID || e.Code != CodeInvalidInput {
+	e := checkBytes32("loyalty.Payment", ParamPaymentID, "nope").(*Error)
+	if e.Field != ParamPaymentID || e.Code != CodeInvalidInput {
 		t.Fatalf("field %q code %v", e.Field, e.Code)
 	}
-	if checkNonEmpty("op", FieldPurchaseID, "  ") == nil || checkNonEmpty("op", FieldPurchaseID, "P1") != nil {
+	if checkNonEmpty("op", ParamPurchaseID, "  ") == nil || checkNonEmpty("op", ParamPurchaseID, "P1") != nil {
 		t.Fatal("checkNonEmpty")
 	}
 	zero, _ := ParseAmount("0")
 	one, _ := ParseAmount("1")
-	if checkPositive("op", FieldAmount, zero) == nil || checkPositive("op", FieldAmount, one) != nil {
+	if checkPositive("op", ParamAmount, zero) == nil || checkPositive("op", ParamAmount, one) != nil {
 		t.Fatal("checkPositive")
 	}
 }

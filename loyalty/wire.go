@@ -186,20 +186,19 @@ func (r Routes) List() []Route {
 	}
 }
 
-// Field names used in query strings, bodies and CodeInvalidInput errors.
+// Parameter names used in query strings and bodies; Error.Field of a
+// CodeInvalidInput error is one of them.
 const (
-	FieldAccessKey  = "accessKey"
-	FieldAccount    = "account"
-	FieldAmount     = "amount"
-	FieldCurrency   = "currency"
-	FieldPurchaseID = "purchaseId"
-	FieldShopID     = "shopId"
-	FieldPaymentID  = "paymentId"
-	FieldSignature  = "signature"
-	FieldConfirm    = "confirm"
-	FieldApproval   = "approval"
-
-	fieldSignature = FieldSignature
+	ParamAccessKey  = "accessKey"
+	ParamAccount    = "account"
+	ParamAmount     = "amount"
+	ParamCurrency   = "currency"
+	ParamPurchaseID = "purchaseId"
+	ParamShopID     = "shopId"
+	ParamPaymentID  = "paymentId"
+	ParamSignature  = "signature"
+	ParamConfirm    = "confirm"
+	ParamApproval   = "approval"
 )
 
 // HeaderAuthorization carries the raw access key (no scheme) on KIOSK calls,

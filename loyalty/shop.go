@@ -1,0 +1,92 @@
+package loyalty
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// ShopInfo is a shop's loyalty figures. The document and the relay report
+// different fields; absent ones are zero.
+type ShopInfo struct {
+	ID              string
+	Name            string
+	Account         string        // the shop owner's wallet
+	ProvideWaitTime time.Duration // delay before loyalty is provided (document; seconds on the wire)
+	ProvidePercent  int64         // provide rate × 100 (document)
+	ProvidedPoint   Amount        // points the shop provided (relay: providedAmount)
+	UsedPoint       Amount        // points used at the shop (relay: usedAmount)
+	SettledPoint    Amount        // points settled (document; an int or a string on the wire)
+	WithdrawnPoint  Amount        // points settled and withdrawn (document)
+	RefundedPoint   Amount        // points refunded (relay: refundedAmount)
+	Currency        string        // relay
+	Status          int64         // relay: shop status
+	Delegator       string        // relay: the shop's delegator address, if any
+}
+
+// ShopWithdrawal is a shop's pending withdrawal request.
+type ShopWithdrawal struct {
+	ShopID     string
+	Amount     Amount // withdrawAmount
+	InProgress bool   // withdrawStatus 1
+}
+
+// ShopInfo returns a shop's figures (GET /v1/payment/shop/info). Reads are
+// idempotent and retried.
+func (c *Client) ShopInfo(ctx context.Context, shopID string) (*ShopInfo, error) {
+	const op = EndpointShopInfo
+	if err := checkBytes32(opName(op), ParamShopID, shopID); err != nil {
+		return nil, err
+	}
+	var w WireShopInfo
+	if err := c.do(ctx, op, http.MethodGet, c.routes.ShopInfo, url.Values{ParamShopID: {shopID}}, nil, true, &w); err != nil {
+		return nil, err
+	}
+	s := &ShopInfo{
+		ID: w.ShopID, Name: w.Name, Account: w.Account,
+		ProvideWaitTime: time.Duration(w.ProvideWaitTime) * time.Second,
+		ProvidePercent:  int64(w.ProvidePercent),
+		Currency:        w.Currency, Status: int64(w.Status), Delegator: w.Delegator,
+	}
+	provided, used := w.ProvidedPoint, w.UsedPoint
+	if provided == "" {
+		provided = w.ProvidedAmount
+	}
+	if used == "" {
+		used = w.UsedAmount
+	}
+	var err error
+	for _, f := range []struct {
+		dst *Amount
+		src WireNumber
+	}{{&s.ProvidedPoint, provided}, {&s.UsedPoint, used}, {&s.SettledPoint, w.SettledPoint},
+		{&s.WithdrawnPoint, w.WithdrawnPoint}, {&s.RefundedPoint, w.RefundedAmount}} {
+		if err == nil {
+			*f.dst, err = f.src.amount()
+		}
+	}
+	if err != nil {
+		return nil, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: err.Error()}
+	}
+	return s, nil
+}
+
+// ShopWithdrawal returns a shop's withdrawal request (GET
+// /v1/payment/shop/withdrawal). Modelled: the running relay has no such route;
+// the path is the document's in both route sets. Reads are idempotent and retried.
+func (c *Client) ShopWithdrawal(ctx context.Context, shopID string) (*ShopWithdrawal, error) {
+	const op = EndpointShopWithdrawal
+	if err := checkBytes32(opName(op), ParamShopID, shopID); err != nil {
+		return nil, err
+	}
+	var w WireShopWithdrawal
+	if err := c.do(ctx, op, http.MethodGet, c.routes.ShopWithdrawal, url.Values{ParamShopID: {shopID}}, nil, true, &w); err != nil {
+		return nil, err
+	}
+	a, err := w.WithdrawAmount.amount()
+	if err != nil {
+		return nil, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: err.Error()}
+	}
+	return &ShopWithdrawal{ShopID: w.ShopID, Amount: a, InProgress: w.WithdrawStatus == 1}, nil
+}
