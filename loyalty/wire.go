@@ -201,6 +201,15 @@ const (
 	ParamApproval   = "approval"
 )
 
+// Field names a *SignatureError reports for message fields (signature.go);
+// they are the wire parameter names.
+const (
+	FieldAccount   = ParamAccount
+	FieldShopID    = ParamShopID
+	FieldPaymentID = ParamPaymentID
+	FieldSignature = ParamSignature
+)
+
 // HeaderAuthorization carries the raw access key (no scheme) on KIOSK calls,
 // and on the relay's callbacks.
 const HeaderAuthorization = "Authorization"

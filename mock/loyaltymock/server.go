@@ -449,7 +449,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		u := *r.URL
 		u.Path = s.nonceTemplate
 		u.RawPath = ""
-		u.RawQuery = url.Values{loyalty.FieldAccount: {account}}.Encode()
+		u.RawQuery = url.Values{loyalty.ParamAccount: {account}}.Encode()
 		r2.URL = &u
 		r = &r2
 	}
@@ -646,7 +646,7 @@ func (s *Server) accessKeyLocked(r *http.Request, p params) *accessKeyState {
 	if vals, present := r.Header[loyalty.HeaderAuthorization]; present && len(vals) > 0 {
 		k = strings.TrimSpace(vals[0])
 	} else {
-		k = p[loyalty.FieldAccessKey]
+		k = p[loyalty.ParamAccessKey]
 	}
 	if k == "" {
 		return nil
@@ -668,7 +668,7 @@ func (s *Server) handleBalance(w http.ResponseWriter, r *http.Request, body []by
 		return
 	}
 	v := validator{p: p, loc: location(r)}
-	account := v.check(loyalty.FieldAccount, loyalty.IsAccount)
+	account := v.check(loyalty.ParamAccount, loyalty.IsAccount)
 	if e := v.failed(); e != nil {
 		refuse(w, e)
 		return
@@ -689,16 +689,16 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request, body []byte)
 		return
 	}
 	v := validator{p: p, loc: location(r)}
-	account := v.check(loyalty.FieldAccount, loyalty.IsAccount)
-	amountText := v.check(loyalty.FieldAmount, isDigits)
-	currency := strings.ToLower(v.exists(loyalty.FieldCurrency))
+	account := v.check(loyalty.ParamAccount, loyalty.IsAccount)
+	amountText := v.check(loyalty.ParamAmount, isDigits)
+	currency := strings.ToLower(v.exists(loyalty.ParamCurrency))
 	if e := v.failed(); e != nil {
 		refuse(w, e)
 		return
 	}
 	amount, err := loyalty.ParseAmount(amountText)
 	if err != nil {
-		v.bad(loyalty.FieldAmount)
+		v.bad(loyalty.ParamAmount)
 		refuse(w, v.failed())
 		return
 	}
@@ -775,15 +775,15 @@ func (s *Server) handleOpenNew(w http.ResponseWriter, r *http.Request, body []by
 	}
 	v := validator{p: p, loc: "body"}
 	in := openInput{
-		purchaseID: v.exists(loyalty.FieldPurchaseID),
-		currency:   v.exists(loyalty.FieldCurrency),
-		shopID:     v.check(loyalty.FieldShopID, loyalty.IsBytes32),
-		account:    v.check(loyalty.FieldAccount, loyalty.IsAccount),
+		purchaseID: v.exists(loyalty.ParamPurchaseID),
+		currency:   v.exists(loyalty.ParamCurrency),
+		shopID:     v.check(loyalty.ParamShopID, loyalty.IsBytes32),
+		account:    v.check(loyalty.ParamAccount, loyalty.IsAccount),
 	}
-	amountText := v.check(loyalty.FieldAmount, isDigits)
+	amountText := v.check(loyalty.ParamAmount, isDigits)
 	var err error
 	if in.amount, err = loyalty.ParseAmount(amountText); err != nil && len(v.issues) == 0 {
-		v.bad(loyalty.FieldAmount)
+		v.bad(loyalty.ParamAmount)
 	}
 	if e := v.failed(); e != nil {
 		refuse(w, e)
@@ -836,8 +836,8 @@ func (s *Server) closeHandler(leg loyalty.Leg, relay bool) mock.HandlerFunc {
 		}
 		v := validator{p: p, loc: "body"}
 		// The relay requires confirm; the document's close has none (it confirms).
-		confirm := v.flag(loyalty.FieldConfirm, relay, true)
-		id := v.exists(loyalty.FieldPaymentID)
+		confirm := v.flag(loyalty.ParamConfirm, relay, true)
+		id := v.exists(loyalty.ParamPaymentID)
 		if e := v.failed(); e != nil {
 			refuse(w, e)
 			return
@@ -865,7 +865,7 @@ func (s *Server) handleOpenCancel(w http.ResponseWriter, r *http.Request, body [
 		return
 	}
 	v := validator{p: p, loc: "body"}
-	id := v.exists(loyalty.FieldPaymentID)
+	id := v.exists(loyalty.ParamPaymentID)
 	if e := v.failed(); e != nil {
 		refuse(w, e)
 		return
@@ -894,11 +894,11 @@ func (s *Server) approvalHandler(leg loyalty.Leg, relay, approve bool) mock.Hand
 			return
 		}
 		v := validator{p: p, loc: "body"}
-		id := v.exists(loyalty.FieldPaymentID)
-		sig := v.check(loyalty.FieldSignature, loyalty.IsSignature)
+		id := v.exists(loyalty.ParamPaymentID)
+		sig := v.check(loyalty.ParamSignature, loyalty.IsSignature)
 		ap := approve
 		if relay {
-			ap = v.flag(loyalty.FieldApproval, true, false)
+			ap = v.flag(loyalty.ParamApproval, true, false)
 		}
 		if e := v.failed(); e != nil {
 			refuse(w, e)
@@ -932,7 +932,7 @@ func (s *Server) handleItem(w http.ResponseWriter, r *http.Request, body []byte)
 		return
 	}
 	v := validator{p: p, loc: location(r)}
-	id := v.exists(loyalty.FieldPaymentID)
+	id := v.exists(loyalty.ParamPaymentID)
 	if e := v.failed(); e != nil {
 		refuse(w, e)
 		return
@@ -959,7 +959,7 @@ func (s *Server) shopParam(w http.ResponseWriter, r *http.Request, body []byte) 
 		return nil, false
 	}
 	v := validator{p: p, loc: location(r)}
-	id := v.check(loyalty.FieldShopID, loyalty.IsBytes32)
+	id := v.check(loyalty.ParamShopID, loyalty.IsBytes32)
 	if e := v.failed(); e != nil {
 		refuse(w, e)
 		return nil, false
@@ -969,7 +969,7 @@ func (s *Server) shopParam(w http.ResponseWriter, r *http.Request, body []byte) 
 	s.mu.Unlock()
 	if sh == nil {
 		refuse(w, &opError{code: loyalty.CodeInvalidParameters, validation: []loyalty.WireValidation{
-			{Type: "field", Msg: "unknown shop", Path: loyalty.FieldShopID, Location: location(r)}}})
+			{Type: "field", Msg: "unknown shop", Path: loyalty.ParamShopID, Location: location(r)}}})
 		return nil, false
 	}
 	return sh, true
@@ -1016,7 +1016,7 @@ func (s *Server) handleChainID(w http.ResponseWriter, r *http.Request, body []by
 func (s *Server) handleNonce(w http.ResponseWriter, r *http.Request, body []byte) {
 	p, _ := parseParams(r, body)
 	v := validator{p: p, loc: "params"}
-	account := v.check(loyalty.FieldAccount, loyalty.IsAccount)
+	account := v.check(loyalty.ParamAccount, loyalty.IsAccount)
 	if e := v.failed(); e != nil {
 		refuse(w, e)
 		return

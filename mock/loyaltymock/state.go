@@ -163,7 +163,7 @@ func (s *Server) openNewLocked(k *accessKeyState, in openInput) (*payment, *opEr
 	shop := s.shops[lower(in.shopID)]
 	if shop == nil {
 		return nil, &opError{code: loyalty.CodeInvalidParameters, validation: []loyalty.WireValidation{
-			{Type: "field", Msg: "unknown shop", Path: loyalty.FieldShopID, Location: "body"}}}
+			{Type: "field", Msg: "unknown shop", Path: loyalty.ParamShopID, Location: "body"}}}
 	}
 	if k.ShopID != "" && !equalFold(k.ShopID, shop.ID) {
 		return nil, fail(loyalty.CodeInvalidAccessKey)
