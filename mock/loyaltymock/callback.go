@@ -85,6 +85,13 @@ func (s *Server) deliverOne(cb pendingCallback) {
 	}
 	rec.Body, _ = json.Marshal(wc)
 	s.send(rec, key)
+	s.mu.Lock()
+	dup := s.dupCallbacks
+	s.mu.Unlock()
+	if dup {
+		rec.Duplicate = true
+		s.send(rec, key)
+	}
 }
 
 // send posts rec.Body to rec.URL, applying the Callback faults, and records it.

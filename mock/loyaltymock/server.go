@@ -101,22 +101,23 @@ type Server struct {
 	noncePrefix, nonceSuffix, nonceTemplate string
 	chainID                                 uint64
 
-	mu         sync.Mutex
-	idle       *sync.Cond // signalled when inflight drops
-	inflight   int
-	seed       Seed
-	wallets    map[string]*walletState // lower-case account
-	shops      map[string]*shopState   // lower-case shop id
-	keys       map[string]*accessKeyState
-	payments   map[string]*payment // paymentId as issued (lower case)
-	byPurchase map[string]*payment // shop + purchaseId → latest payment
-	nextID     uint64
-	seq        uint64
-	passive    taskHeap // force-closes, applied when observed
-	active     taskHeap // wallet answers and timeout callbacks, on a clock timer
-	callbacks  []CallbackRecord
-	policies   map[string]WalletPolicy // lower-case account
-	scripts    map[string]WalletPolicy // leg + purchaseId
+	mu           sync.Mutex
+	idle         *sync.Cond // signalled when inflight drops
+	inflight     int
+	seed         Seed
+	wallets      map[string]*walletState // lower-case account
+	shops        map[string]*shopState   // lower-case shop id
+	keys         map[string]*accessKeyState
+	payments     map[string]*payment // paymentId as issued (lower case)
+	byPurchase   map[string]*payment // shop + purchaseId → latest payment
+	nextID       uint64
+	seq          uint64
+	passive      taskHeap // force-closes, applied when observed
+	active       taskHeap // wallet answers and timeout callbacks, on a clock timer
+	callbacks    []CallbackRecord
+	policies     map[string]WalletPolicy // lower-case account
+	scripts      map[string]WalletPolicy // leg + purchaseId
+	dupCallbacks bool                    // deliver every callback twice (CheckKioskIntegration)
 }
 
 // NewServer starts a fake relay on a loopback port. Close it when done.
