@@ -14,6 +14,12 @@
 //	defer srv.Close()
 //	seed := srv.Seed() // seed.Shop().ID, seed.AccessKey(), seed.Wallet("alice")
 //
+// Client returns a loyalty.Client wired to the fake (base URL, access key,
+// the fake's clock, no retry sleeps):
+//
+//	c := srv.Client(loyalty.WithRoutes(loyalty.RelayRoutes()))
+//	bal, err := c.Balance(ctx, seed.Wallets[0].Account)
+//
 // # Payments
 //
 // The fake runs the relay's state machine in its numbering (11–19 new leg,
@@ -78,6 +84,15 @@
 // applies the operation and closes the connection; Delay waits on the fake
 // clock; Garbage answers a non-JSON body. For Callback: Fail and DropAnswer
 // lose it, Delay posts it later, Garbage posts Fault.Body instead.
+//
+// # Property tests for partners
+//
+// proptest.go exports rapid generators (GenAmount, GenInvalidAmount,
+// GenPaymentRequest, GenWalletBehaviour) and CheckKioskIntegration, a
+// property a partner runs against its own KIOSK routine (a Kiosk function):
+// under any generated interleaving of approval, denial, late or missing
+// wallet answers, duplicate or lost callbacks and lost answers, the KIOSK
+// must report "paid once" or "not paid" and the fake's balances must agree.
 //
 // # Inspection
 //
