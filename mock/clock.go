@@ -44,8 +44,10 @@ func (c *Clock) After(d time.Duration) <-chan time.Time { return c.NewTimer(d).C
 
 // NewTimer returns a timer that fires once d has passed on the clock. A timer with d <= 0
 // fires at once.
-func (c *Clock) NewTimer(d time.Duration) clockx.Timer {
-	t := &fakeTimer{clock: c, ch: make(chan time.Time, 1)}
+func (c *Clock) NewTimer(d time.Duration) clockx.Timer { return c.newTimer(d, "") }
+
+func (c *Clock) newTimer(d time.Duration, tag string) clockx.Timer {
+	t := &fakeTimer{clock: c, ch: make(chan time.Time, 1), tag: tag}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t.arm(d)
@@ -90,6 +92,33 @@ func (c *Clock) Waiters() int {
 	return len(c.timers)
 }
 
+// Tagged returns a view of c whose timers carry tag, so a test can tell whose timers are
+// pending (TaggedWaiters): give the code under test c.Tagged("kiosk") and advance the
+// clock only while that code is parked on it, never while it is busy talking to a fake.
+func (c *Clock) Tagged(tag string) clockx.Clock { return taggedClock{c, tag} }
+
+// TaggedWaiters returns the number of armed timers made through c.Tagged(tag).
+func (c *Clock) TaggedWaiters(tag string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, t := range c.timers {
+		if t.tag == tag {
+			n++
+		}
+	}
+	return n
+}
+
+type taggedClock struct {
+	c   *Clock
+	tag string
+}
+
+func (v taggedClock) Now() time.Time                         { return v.c.Now() }
+func (v taggedClock) NewTimer(d time.Duration) clockx.Timer  { return v.c.newTimer(d, v.tag) }
+func (v taggedClock) After(d time.Duration) <-chan time.Time { return v.NewTimer(d).C() }
+
 // WaitForWaiters blocks until at least n timers are armed or done is closed, and reports
 // whether the count was reached. Tests use it instead of sleeping: "the poller is parked on
 // the clock, now advance it".
@@ -130,6 +159,7 @@ type fakeTimer struct {
 	clock *Clock
 	ch    chan time.Time
 	when  time.Time
+	tag   string
 }
 
 // arm schedules t; the clock's lock is held.

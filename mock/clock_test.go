@@ -109,3 +109,21 @@ func TestFaultsQueue(t *testing.T) {
 		t.Error("Clear left faults")
 	}
 }
+
+func TestTaggedWaiters(t *testing.T) {
+	c := NewClock(time.Time{})
+	kiosk := c.Tagged("kiosk")
+	c.NewTimer(time.Minute)
+	kt := kiosk.NewTimer(time.Second)
+	if c.Waiters() != 2 || c.TaggedWaiters("kiosk") != 1 || c.TaggedWaiters("other") != 0 {
+		t.Fatalf("waiters %d, kiosk %d", c.Waiters(), c.TaggedWaiters("kiosk"))
+	}
+	if !kiosk.Now().Equal(c.Now()) {
+		t.Error("a tagged view reads another time")
+	}
+	c.Advance(time.Second)
+	<-kt.C()
+	if c.TaggedWaiters("kiosk") != 0 || c.Waiters() != 1 {
+		t.Errorf("after firing: kiosk %d, all %d", c.TaggedWaiters("kiosk"), c.Waiters())
+	}
+}

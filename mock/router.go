@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 )
 
 // MaxRequestBody bounds the request bodies a Router reads.
@@ -27,8 +28,9 @@ type Router struct {
 	// NotFound answers a request no route matches; nil → HTTP 404.
 	NotFound http.HandlerFunc
 
-	mu     sync.RWMutex
-	routes map[string]route // "METHOD path"
+	mu       sync.RWMutex
+	routes   map[string]route // "METHOD path"
+	inFlight atomic.Int64
 }
 
 type route struct {
@@ -50,6 +52,8 @@ func (rt *Router) Handle(method, path, op string, h HandlerFunc) {
 
 // ServeHTTP implements http.Handler.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt.inFlight.Add(1)
+	defer rt.inFlight.Add(-1)
 	rt.mu.RLock()
 	rte, ok := rt.routes[r.Method+" "+r.URL.Path]
 	rt.mu.RUnlock()
@@ -99,6 +103,10 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rte.h(w, r, body)
 	}
 }
+
+// InFlight returns the number of requests being handled now. A test driving a fake clock
+// waits for 0 before moving time, so no answer is overtaken by the clock.
+func (rt *Router) InFlight() int { return int(rt.inFlight.Load()) }
 
 // Op returns the operation registered for method and path, or "".
 func (rt *Router) Op(method, path string) string {

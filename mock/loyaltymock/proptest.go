@@ -1,0 +1,305 @@
+package loyaltymock
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/holiman/uint256"
+	"github.com/poskit/poskit/loyalty"
+	"github.com/poskit/poskit/mock"
+)
+
+// GenAmount generates valid amounts: whole units, raw units, and values up
+// to 2²⁵⁶−1.
+func GenAmount() *rapid.Generator[loyalty.Amount] {
+	return rapid.OneOf(
+		rapid.Custom(func(t *rapid.T) loyalty.Amount {
+			return loyalty.FromWhole(rapid.Uint64Range(0, 10_000_000).Draw(t, "whole"))
+		}),
+		rapid.Custom(func(t *rapid.T) loyalty.Amount {
+			return loyalty.NewAmount(rapid.Uint64().Draw(t, "units"))
+		}),
+		rapid.Custom(func(t *rapid.T) loyalty.Amount {
+			var v uint256.Int
+			for i := range v {
+				v[i] = rapid.Uint64().Draw(t, fmt.Sprint("word", i))
+			}
+			return loyalty.AmountFromUint256(v)
+		}),
+	)
+}
+
+// GenInvalidAmount generates strings that are not wire amounts: empty,
+// signed, decimal, exponent, hex, spaced, non-ASCII digits, over 2²⁵⁶−1.
+func GenInvalidAmount() *rapid.Generator[string] {
+	digits := rapid.StringMatching(`[0-9]{1,30}`)
+	return rapid.OneOf(
+		rapid.Just(""),
+		rapid.Map(digits, func(s string) string { return "-" + s }),
+		rapid.Map(digits, func(s string) string { return "+" + s }),
+		rapid.Map(digits, func(s string) string { return s + ".5" }),
+		rapid.Map(digits, func(s string) string { return s + "e18" }),
+		rapid.Map(digits, func(s string) string { return "0x" + s }),
+		rapid.Map(digits, func(s string) string { return " " + s }),
+		rapid.Map(digits, func(s string) string { return s + "," + s }),
+		rapid.Just("١٢٣"),
+		rapid.Just("115792089237316195423570985008687907853269984665640564039457584007913129639936"), // 2²⁵⁶
+		rapid.Map(rapid.StringMatching(`[0-9]{79,90}`), func(s string) string { return "9" + s }),
+		rapid.StringMatching(`[0-9]*[a-zA-Z_ ][0-9a-zA-Z]*`),
+	)
+}
+
+var purchaseSeq atomic.Uint64
+
+// GenPaymentRequest generates openNew inputs over a seed's shops and wallets
+// (those with keys): a unique purchaseId, a currency the seed rates know
+// (or "point"), and an amount from 1 to 2,000 units (so some exceed small
+// balances).
+func GenPaymentRequest(seed Seed) *rapid.Generator[loyalty.OpenNewPaymentInput] {
+	var accounts []string
+	for _, w := range seed.Wallets {
+		if w.Key != nil {
+			accounts = append(accounts, w.Account)
+		}
+	}
+	var shops []string
+	for _, s := range seed.Shops {
+		shops = append(shops, s.ID)
+	}
+	currencies := []string{"point"}
+	for c := range seed.Rates.Currency {
+		if c != "usd" { // keep totals in the range of the seeded balances
+			currencies = append(currencies, strings.ToLower(c))
+		}
+	}
+	return rapid.Custom(func(t *rapid.T) loyalty.OpenNewPaymentInput {
+		if len(accounts) == 0 || len(shops) == 0 {
+			t.Fatalf("loyaltymock: GenPaymentRequest needs a seed with a shop and a keyed wallet")
+		}
+		return loyalty.OpenNewPaymentInput{
+			PurchaseID: fmt.Sprintf("%s-%d", rapid.StringMatching(`[A-Z]{1,4}`).Draw(t, "prefix"), purchaseSeq.Add(1)),
+			Amount:     loyalty.FromWhole(rapid.Uint64Range(1, 2000).Draw(t, "units")),
+			Currency:   rapid.SampledFrom(currencies).Draw(t, "currency"),
+			ShopID:     rapid.SampledFrom(shops).Draw(t, "shop"),
+			Account:    rapid.SampledFrom(accounts).Draw(t, "account"),
+		}
+	})
+}
+
+// WalletBehaviour is one interleaving of what can happen around a payment:
+// the wallet's answer and its timing, and the network's misbehaviour.
+type WalletBehaviour struct {
+	Policy            WalletPolicy // approve / deny / ignore, after a delay on the fake clock
+	DuplicateCallback bool         // every callback is delivered twice
+	LoseCallback      bool         // the next callback is lost
+	DropOpenAnswer    bool         // openNew applies but its answer is lost
+	DropCloseAnswer   bool         // closeNew applies but its answer is lost
+	DropReadAnswers   int          // GET item answers lost (the client retries reads)
+}
+
+// GenWalletBehaviour generates wallet answers before and after the 45 s
+// window, denials, silence, duplicate and lost callbacks and lost answers.
+func GenWalletBehaviour() *rapid.Generator[WalletBehaviour] {
+	return rapid.Custom(func(t *rapid.T) WalletBehaviour {
+		delays := []time.Duration{0, time.Second, 10 * time.Second, 44 * time.Second, 46 * time.Second, 90 * time.Second}
+		return WalletBehaviour{
+			Policy: WalletPolicy{
+				Action: rapid.SampledFrom([]WalletAction{WalletApprove, WalletApprove, WalletDeny, WalletIgnore}).Draw(t, "action"),
+				Delay:  rapid.SampledFrom(delays).Draw(t, "delay"),
+			},
+			DuplicateCallback: rapid.Bool().Draw(t, "duplicate"),
+			LoseCallback:      rapid.Bool().Draw(t, "lose"),
+			DropOpenAnswer:    rapid.IntRange(0, 5).Draw(t, "dropOpen") == 0,
+			DropCloseAnswer:   rapid.Bool().Draw(t, "dropClose"),
+			DropReadAnswers:   rapid.IntRange(0, 2).Draw(t, "dropReads"),
+		}
+	})
+}
+
+// KioskEnv is what a KIOSK under test gets: a client of the fake (on the
+// fake's clock) and a PaymentWaiter fed by a loyalty.CallbackHandler that
+// receives the fake's callbacks.
+type KioskEnv struct {
+	Client *loyalty.Client
+	Waiter *loyalty.PaymentWaiter
+	// Clock is the fake's clock as the kiosk must use it: the property advances time only
+	// while the kiosk waits on a timer of this clock, never while it is busy.
+	Clock loyalty.Clock
+}
+
+// Kiosk is a partner's payment routine: open a payment for req, learn the
+// wallet's answer, close, and report whether the customer paid.
+type Kiosk func(ctx context.Context, env KioskEnv, req loyalty.OpenNewPaymentInput) (paid bool, err error)
+
+// kioskClockTag marks the kiosk's timers on the fake's clock.
+const kioskClockTag = "kiosk"
+
+// CheckKioskIntegration is a property for a partner's KIOSK code: under one
+// generated interleaving (wallet approves, denies, answers late or never;
+// callbacks duplicated or lost; answers of open, close and reads lost), the
+// kiosk must end with exactly one of "paid once" or "not paid", and the
+// fake must agree: paid ⇒ exactly one payment for the purchase closed and
+// the user's balance down by exactly its totalPoint; not paid ⇒ no payment
+// closed and the balance unchanged. Use it in rapid.Check:
+//
+//	srv := loyaltymock.NewServer()
+//	defer srv.Close()
+//	rapid.Check(t, func(t *rapid.T) { loyaltymock.CheckKioskIntegration(t, srv, myKiosk) })
+//
+// The fake's clock is driven while the kiosk runs: whenever the kiosk waits on
+// KioskEnv.Clock, it moves by one second (at most 30 minutes per run).
+func CheckKioskIntegration(t *rapid.T, srv *Server, kiosk Kiosk) {
+	req := GenPaymentRequest(srv.Seed()).Draw(t, "request")
+	b := GenWalletBehaviour().Draw(t, "behaviour")
+	if err := checkKiosk(srv, kiosk, req, b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkKiosk runs one interleaving and returns how the kiosk and the fake
+// disagree, if they do.
+func checkKiosk(srv *Server, kiosk Kiosk, req loyalty.OpenNewPaymentInput, b WalletBehaviour) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	srv.Faults().Clear()
+	defer srv.Faults().Clear()
+	srv.ScriptPurchase(req.PurchaseID, loyalty.LegNew, b.Policy)
+	srv.setDuplicateCallbacks(b.DuplicateCallback)
+	defer srv.setDuplicateCallbacks(false)
+	if b.LoseCallback {
+		srv.Faults().Inject(OpCallback, mock.Fault{Kind: mock.DropAnswer})
+	}
+	if b.DropOpenAnswer {
+		srv.Faults().Inject(string(loyalty.EndpointOpenNewPayment), mock.Fault{Kind: mock.DropAnswer})
+	}
+	if b.DropCloseAnswer {
+		srv.Faults().Inject(string(loyalty.EndpointCloseNewPayment), mock.Fault{Kind: mock.DropAnswer})
+	}
+	if b.DropReadAnswers > 0 {
+		srv.Faults().Inject(string(loyalty.EndpointPayment), mock.Fault{Kind: mock.DropAnswer, Times: b.DropReadAnswers})
+	}
+
+	kioskClock := srv.Clock().Tagged(kioskClockTag)
+	client := srv.Client(loyalty.WithClock(kioskClock))
+	waiter := loyalty.NewPaymentWaiter(client, loyalty.WaiterOptions{Clock: kioskClock})
+	h := loyalty.NewCallbackHandler(srv.Seed().AccessKey(), func(_ context.Context, ev loyalty.CallbackEvent) error {
+		waiter.Notify(ev)
+		return nil
+	})
+	cb := httptest.NewServer(h)
+	defer cb.Close()
+	srv.SetCallbackURL(cb.URL)
+
+	start := srv.Balance(req.Account)
+	type result struct {
+		paid bool
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		paid, err := kiosk(ctx, KioskEnv{Client: client, Waiter: waiter, Clock: kioskClock}, req)
+		done <- result{paid, err}
+	}()
+	var res result
+	driven := time.Duration(0)
+	for waiting := true; waiting; {
+		select {
+		case res = <-done:
+			waiting = false
+			continue
+		case <-ctx.Done():
+			return fmt.Errorf("kiosk did not return (fake clock moved %v)", driven)
+		default:
+		}
+		// Move time only while the kiosk is parked on its clock: moving it while the kiosk
+		// talks to the fake would let windows (40 s close, 45 s approval) pass in a blink.
+		tick, stop := context.WithTimeout(ctx, 2*time.Millisecond)
+		if srv.Clock().WaitForWaiters(1, tick.Done()) && kioskParked(srv) && driven < 30*time.Minute {
+			srv.Clock().Advance(time.Second)
+			driven += time.Second
+			if err := srv.Sync(ctx); err != nil { // wallet answers and callbacks done
+				stop()
+				return fmt.Errorf("fake did not settle: %v", err)
+			}
+		}
+		stop()
+	}
+	// Let every leg end: approvals come or time out, force-closes apply.
+	srv.Faults().Clear()
+	srv.Clock().Advance(ForceCloseAfter + ApprovalWindow + time.Minute)
+	if err := srv.Sync(ctx); err != nil {
+		return fmt.Errorf("settling the fake: %v", err)
+	}
+	closed := srv.closedPayments(req.ShopID, req.PurchaseID)
+	end := srv.Balance(req.Account)
+	spent, err := start.Sub(end)
+	if err != nil {
+		return fmt.Errorf("balance rose from %s to %s", start, end)
+	}
+	if res.paid {
+		if len(closed) != 1 {
+			return fmt.Errorf("kiosk says paid (err %v), fake has %d closed payments for %s", res.err, len(closed), req.PurchaseID)
+		}
+		if !spent.Eq(closed[0].TotalPoint) {
+			return fmt.Errorf("kiosk says paid, balance fell by %s, want %s", spent, closed[0].TotalPoint)
+		}
+		return nil
+	}
+	if len(closed) != 0 {
+		return fmt.Errorf("kiosk says not paid (err %v), fake closed payment %s", res.err, closed[0].ID)
+	}
+	if !spent.IsZero() {
+		return fmt.Errorf("kiosk says not paid, balance fell by %s", spent)
+	}
+	return nil
+}
+
+// kioskParked reports whether the kiosk waits on its clock with nothing in flight: no
+// request at the fake and no wallet answer or callback under way. It looks twice, with the
+// scheduler run in between, so a kiosk that has just been handed an answer gets to act on
+// it (stop its timers, send the next request) before time moves.
+func kioskParked(srv *Server) bool {
+	for range 2 {
+		if srv.Clock().TaggedWaiters(kioskClockTag) == 0 || srv.rt.InFlight() > 0 || srv.busy() {
+			return false
+		}
+		for range 8 {
+			runtime.Gosched()
+		}
+	}
+	return true
+}
+
+// busy reports whether wallet answers or callbacks are under way.
+func (s *Server) busy() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inflight > 0
+}
+
+// closedPayments returns the payments of a purchase that ended paid (18).
+func (s *Server) closedPayments(shopID, purchaseID string) []loyalty.Payment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweepLocked(s.clock.Now())
+	var out []loyalty.Payment
+	for _, p := range s.payments {
+		if p.p.PurchaseID == purchaseID && equalFold(p.p.ShopID, shopID) && p.p.Status == loyalty.StatusNewClosed {
+			out = append(out, p.p)
+		}
+	}
+	return out
+}
+
+func (s *Server) setDuplicateCallbacks(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dupCallbacks = on
+}
