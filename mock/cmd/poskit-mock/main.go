@@ -1,0 +1,101 @@
+// Command poskit-mock serves every poskit fake on loopback ports for test suites that are
+// not written in Go, plus a small admin API to drive them (clock, faults, recorded requests).
+//
+//	go run ./mock/cmd/poskit-mock -admin 127.0.0.1:18080 -loyalty-callback http://127.0.0.1:9000/callback
+//
+// It prints one JSON line with the URL of each fake and of the admin API, then serves until
+// interrupted. See admin.go for the admin routes.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/poskit/poskit/mock/loyaltymock"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "poskit-mock:", err)
+		os.Exit(2)
+	}
+}
+
+type config struct {
+	admin           string
+	loyaltyCallback string
+}
+
+func parseFlags(args []string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("poskit-mock", flag.ContinueOnError)
+	fs.StringVar(&c.admin, "admin", "127.0.0.1:18080", "loopback address of the admin API (port 0 picks one)")
+	fs.StringVar(&c.loyaltyCallback, "loyalty-callback", "", "loopback URL the fake relay POSTs payment callbacks to")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	host, _, err := net.SplitHostPort(c.admin)
+	if err != nil {
+		return c, fmt.Errorf("-admin: %w", err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return c, fmt.Errorf("-admin must be a loopback address, got %q", c.admin)
+	}
+	return c, nil
+}
+
+// startFakes starts every fake and returns them by name.
+func startFakes(c config) map[string]fake {
+	var lopts []loyaltymock.Option
+	if c.loyaltyCallback != "" {
+		lopts = append(lopts, loyaltymock.WithCallbackURL(c.loyaltyCallback))
+	}
+	return map[string]fake{
+		"loyalty": loyaltymock.NewServer(lopts...),
+	}
+}
+
+// run serves until ctx ends or a signal arrives.
+func run(ctx context.Context, args []string, out io.Writer) error {
+	c, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	fakes := startFakes(c)
+	defer func() {
+		for _, f := range fakes {
+			f.Close()
+		}
+	}()
+	ln, err := net.Listen("tcp", c.admin)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: &admin{fakes: fakes}}
+	urls := map[string]string{"admin": "http://" + ln.Addr().String()}
+	for name, f := range fakes {
+		urls[name] = f.URL()
+	}
+	if err := json.NewEncoder(out).Encode(urls); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
