@@ -1,0 +1,402 @@
+package smartro
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/poskit/poskit/mock"
+)
+
+// stub is a tiny agent: per-path handlers, recorded bodies and counts.
+type stub struct {
+	mu     sync.Mutex
+	h      map[string]func(w http.ResponseWriter, body []byte)
+	count  map[string]int
+	bodies map[string][]string
+	srv    *httptest.Server
+}
+
+func newStub(t *testing.T) *stub {
+	s := &stub{h: map[string]func(http.ResponseWriter, []byte){}, count: map[string]int{}, bodies: map[string][]string{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			http.Error(w, "want POST JSON", 400)
+			return
+		}
+		s.mu.Lock()
+		s.count[r.URL.Path]++
+		s.bodies[r.URL.Path] = append(s.bodies[r.URL.Path], string(b))
+		h := s.h[r.URL.Path]
+		s.mu.Unlock()
+		if h == nil {
+			http.NotFound(w, r)
+			return
+		}
+		h(w, b)
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *stub) on(path string, h func(w http.ResponseWriter, body []byte)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.h[path] = h
+}
+
+func (s *stub) n(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count[path]
+}
+
+func (s *stub) last(path string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.bodies[path]
+	if len(b) == 0 {
+		return ""
+	}
+	return b[len(b)-1]
+}
+
+func ok(obj any) func(http.ResponseWriter, []byte) {
+	return func(w http.ResponseWriter, _ []byte) { _ = WriteEnvelope(w, obj) }
+}
+
+func fail(status int, code, msg string) func(http.ResponseWriter, []byte) {
+	return func(w http.ResponseWriter, _ []byte) { _ = WriteErrorEnvelope(w, status, code, msg, "") }
+}
+
+func drop(w http.ResponseWriter, _ []byte) {
+	if !mock.DropConnection(w) {
+		panic(http.ErrAbortHandler)
+	}
+}
+
+func newTestClient(t *testing.T, s *stub, opts ...Option) *Client {
+	c, err := NewClient("STORE123", "SVC9", append([]Option{WithBaseURL(s.srv.URL), WithHTTPClient(s.srv.Client()), WithoutRetrySleep()}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestNewClientChecksAndRedacts(t *testing.T) {
+	if _, err := NewClient("", "x"); !IsInvalidInput(err) {
+		t.Fatal(err)
+	}
+	if _, err := NewClient("x", ""); !IsInvalidInput(err) {
+		t.Fatal(err)
+	}
+	if _, err := NewClient("x", "y", WithBaseURL("ftp://nope")); !IsInvalidInput(err) {
+		t.Fatal(err)
+	}
+	c, err := NewClient("STORE123", "SVC9", WithEnvironment(Live))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lb strings.Builder
+	slog.New(slog.NewTextHandler(&lb, nil)).Info("c", "client", c)
+	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), c.String(), lb.String()} {
+		if strings.Contains(s, "STORE123") || strings.Contains(s, "SVC9") {
+			t.Errorf("ids leaked: %s", s)
+		}
+		if !strings.Contains(s, "ordif.smilebiz.co.kr") {
+			t.Errorf("base missing: %s", s)
+		}
+	}
+}
+
+func TestLookupsDecodeAndCarryIDs(t *testing.T) {
+	s := newStub(t)
+	c := newTestClient(t, s)
+	ctx := context.Background()
+	s.on(PathTables, ok(WireTablesAnswer{TableList: []WireTable{{"0001", "1층", "0002", "T2"}}}))
+	s.on(PathMenuState, ok(WireMenuStateAnswer{Updated: "Y", UpdateTime: "20240102030405"}))
+	s.on(PathMenu, ok(testMenu().ToWire()))
+	s.on(PathStoreOrders, ok(WireOrderList{Orders: []WireLiveOrder{{OrderNo: "TO1", Status: string(StatusPaid), FloorCode: "0001", TableCode: "0002"}}}))
+
+	tables, err := c.Tables(ctx)
+	if err != nil || len(tables) != 1 || tables[0].Ref() != (TableRef{"0001", "0002"}) || tables[0].FloorName != "1층" {
+		t.Fatal(tables, err)
+	}
+	if b := s.last(PathTables); !strings.Contains(b, `"STORE_ID":"STORE123"`) || !strings.Contains(b, `"SERVICE_ID":"SVC9"`) {
+		t.Fatal(b)
+	}
+	since := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) // 09:00 KST
+	changed, at, err := c.MenuChanged(ctx, since)
+	if err != nil || !changed || at.Hour() != 3 || at.Location().String() != "KST" {
+		t.Fatal(changed, at, err)
+	}
+	if b := s.last(PathMenuState); !strings.Contains(b, `"UPDATE_CHECK_DTIME":"20240101090000"`) {
+		t.Fatal(b)
+	}
+	m, err := c.Menu(ctx)
+	if err != nil || len(m.Groups) != 2 || m.Groups[0].Items[0].AddOnGroups[0].AddOns[0].Price != 500 {
+		t.Fatalf("%+v %v", m, err)
+	}
+	so, err := c.StoreOrders(ctx)
+	if err != nil || len(so) != 1 || so[0].Status != StatusPaid || so[0].Status.Open() {
+		t.Fatal(so, err)
+	}
+	if _, err := c.TableOrders(ctx, "", "x"); !IsInvalidInput(err) || s.n(PathTableOrders) != 0 {
+		t.Fatal(err)
+	}
+}
+
+func TestLookupRetriedOrderNeverRetried(t *testing.T) {
+	s := newStub(t)
+	c := newTestClient(t, s)
+	ctx := context.Background()
+	var mu sync.Mutex
+	calls := 0
+	s.on(PathTableOrders, func(w http.ResponseWriter, b []byte) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n < 3 {
+			w.WriteHeader(503)
+			return
+		}
+		_ = WriteEnvelope(w, WireOrderList{})
+	})
+	if _, err := c.TableOrders(ctx, "01", "T1"); err != nil || s.n(PathTableOrders) != 3 {
+		t.Fatalf("%v after %d calls", err, s.n(PathTableOrders))
+	}
+	s.on(PathOrderNew, func(w http.ResponseWriter, _ []byte) { w.WriteHeader(503) })
+	o := validPrepaid()
+	_, err := c.NewOrder(ctx, o)
+	if err == nil || s.n(PathOrderNew) != 1 || !IsLost(err) {
+		t.Fatalf("%v after %d calls", err, s.n(PathOrderNew))
+	}
+	s.on(PathOrderNew, drop)
+	_, err = c.NewOrder(ctx, o)
+	if !IsLost(err) || s.n(PathOrderNew) != 2 {
+		t.Fatalf("%v after %d calls", err, s.n(PathOrderNew))
+	}
+	var e *Error
+	if !asErr(err, &e) || e.Op != "smartro.NewOrder" || e.Code != CodeTransport {
+		t.Fatal(err)
+	}
+	// Invalid input: nothing sent.
+	o.Discount = -1
+	if _, err := c.NewOrder(ctx, o); !IsInvalidInput(err) || s.n(PathOrderNew) != 2 {
+		t.Fatal(err)
+	}
+}
+
+func asErr(err error, e **Error) bool {
+	x, ok := asError(err)
+	*e = x
+	return ok
+}
+
+func TestOrderAnswerAndRefusals(t *testing.T) {
+	s := newStub(t)
+	c := newTestClient(t, s)
+	ctx := context.Background()
+	s.on(PathOrderNew, ok(WireOrderAnswer{OrderNo: "TO9", OrgOrderNo: "TO9", MerchantOrderNo: "M-1"}))
+	ack, err := c.NewOrder(ctx, validPrepaid())
+	if err != nil || ack.OrderNo != "TO9" || ack.MerchantOrderNo != "M-1" {
+		t.Fatal(ack, err)
+	}
+	var w WireOrderRequest
+	if err := json.Unmarshal([]byte(s.last(PathOrderNew)), &w); err != nil || w.PayAmount != 22000 || w.Prepaid != "Y" || len(w.Pays) != 2 {
+		t.Fatalf("%+v %v", w, err)
+	}
+	for code, is := range map[string]func(error) bool{
+		CodeOccupied: IsOccupied, CodeBusinessDayClosed: IsBusinessDayClosed, CodeAgentOffline: IsAgentOffline,
+		CodeUnknownItem: IsUnknownItem, CodeInvalidRequest: IsInvalidInput,
+	} {
+		s.on(PathOrderNew, fail(200, code, "refused"))
+		_, err := c.NewOrder(ctx, validPrepaid())
+		if !is(err) || IsLost(err) || !IsRefused(err) {
+			t.Errorf("%s: %v", code, err)
+		}
+	}
+	s.on(PathOrderNew, func(w http.ResponseWriter, _ []byte) { _, _ = w.Write([]byte("<html>oops</html>")) })
+	if _, err := c.NewOrder(ctx, validPrepaid()); !IsLost(err) {
+		t.Fatal(err)
+	}
+	s.on(PathOrderCancel, ok(nil))
+	if err := c.ReturnOrder(ctx, "TO9", []Payment{{Kind: PayCash, Amount: 100}}); err != nil {
+		t.Fatal(err)
+	}
+	if b := s.last(PathOrderCancel); !strings.Contains(b, `"CAN_FLAG":"Y"`) || !strings.Contains(b, `"ORG_ORDERNO":"TO9"`) {
+		t.Fatal(b)
+	}
+}
+
+func postpaid() *Order {
+	o := validPrepaid()
+	o.Settlement = nil
+	return o
+}
+
+func TestPlaceTableOrderChoosesNewOrAdd(t *testing.T) {
+	s := newStub(t)
+	c := newTestClient(t, s)
+	ctx := context.Background()
+	s.on(PathOrderNew, ok(WireOrderAnswer{OrderNo: "TO1", OrgOrderNo: "TO1"}))
+	s.on(PathOrderAdd, ok(WireOrderAnswer{OrderNo: "TO2", OrgOrderNo: "TO1"}))
+
+	// Empty table, and a table whose last order was paid: new order.
+	for _, live := range [][]WireLiveOrder{nil, {{OrderNo: "TO0", OrgOrderNo: "TO0", Status: string(StatusPaid), OrderDate: "20240101", OrderTime: "100000"}}} {
+		s.on(PathTableOrders, ok(WireOrderList{Orders: live}))
+		ack, err := c.PlaceTableOrder(ctx, postpaid())
+		if err != nil || ack.OrderNo != "TO1" {
+			t.Fatal(ack, err)
+		}
+	}
+	if s.n(PathOrderNew) != 2 || s.n(PathOrderAdd) != 0 {
+		t.Fatal(s.count)
+	}
+	// Open table order: additional order on it.
+	s.on(PathTableOrders, ok(WireOrderList{Orders: []WireLiveOrder{
+		{OrderNo: "TO0", OrgOrderNo: "TO0", Status: string(StatusPaid), OrderDate: "20240101", OrderTime: "100000"},
+		{OrderNo: "TO1", OrgOrderNo: "TO1", Status: string(StatusReceived), SuccessFlag: "Y", OrderDate: "20240101", OrderTime: "120000"},
+	}}))
+	ack, err := c.PlaceTableOrder(ctx, postpaid())
+	if err != nil || ack.OrgOrderNo != "TO1" || s.n(PathOrderAdd) != 1 || !strings.Contains(s.last(PathOrderAdd), `"ORG_ORDERNO":"TO1"`) {
+		t.Fatal(ack, err)
+	}
+	// Cancelled table order: typed error, nothing sent.
+	s.on(PathTableOrders, ok(WireOrderList{Orders: []WireLiveOrder{{OrderNo: "TO1", OrgOrderNo: "TO1", Status: string(StatusCancelled)}}}))
+	if _, err := c.PlaceTableOrder(ctx, postpaid()); !IsAddNotAllowed(err) || s.n(PathOrderAdd) != 1 || s.n(PathOrderNew) != 2 {
+		t.Fatal(err)
+	}
+	// Prepaid orders do not go through the postpaid flow.
+	if _, err := c.PlaceTableOrder(ctx, validPrepaid()); !IsInvalidInput(err) {
+		t.Fatal(err)
+	}
+}
+
+func TestPlaceTableOrderWaitsOutOccupiedOnTheClock(t *testing.T) {
+	s := newStub(t)
+	clk := mock.NewClock(time.Time{})
+	c := newTestClient(t, s, WithClock(clk), WithOccupiedRetry(OccupiedPolicy{MaxRetries: 3, Initial: time.Second, Max: 2 * time.Second}))
+	// The engine's own retries must not sleep; the occupied pauses must be on clk.
+	s.on(PathTableOrders, ok(WireOrderList{}))
+	var mu sync.Mutex
+	n := 0
+	s.on(PathOrderNew, func(w http.ResponseWriter, b []byte) {
+		mu.Lock()
+		n++
+		k := n
+		mu.Unlock()
+		if k <= 2 {
+			_ = WriteErrorEnvelope(w, 200, CodeOccupied, "테이블 점유중", "잠시 후 재요청")
+			return
+		}
+		_ = WriteEnvelope(w, WireOrderAnswer{OrderNo: "TO5"})
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var seen []string
+	tr := c.NewTracker(WithOnTransition(func(x Transition) { seen = append(seen, x.To.String()) }))
+	defer tr.Close()
+	type res struct {
+		st  OrderState
+		err error
+	}
+	done := make(chan res, 1)
+	go func() {
+		st, _, err := tr.PlaceTableOrder(ctx, postpaid())
+		done <- res{st, err}
+	}()
+	for i := 0; i < 2; i++ {
+		if !clk.WaitForWaiters(1, ctx.Done()) {
+			t.Fatal("no pause on the clock")
+		}
+		clk.Advance(3 * time.Second) // ≥ the largest jittered pause
+	}
+	r := <-done
+	if r.err != nil || r.st != Accepted || s.n(PathOrderNew) != 3 || s.n(PathTableOrders) != 3 {
+		t.Fatalf("%v %v new=%d lookups=%d", r.st, r.err, s.n(PathOrderNew), s.n(PathTableOrders))
+	}
+	if got := strings.Join(seen, ","); got != "Occupied,Submitted,Occupied,Submitted,Accepted" {
+		t.Fatal(got)
+	}
+	// The same MCHT_ORDERNO is refused while in flight, without a request.
+	if _, _, err := tr.PlaceTableOrder(ctx, postpaid()); !IsInvalidInput(err) || s.n(PathOrderNew) != 3 {
+		t.Fatal(err)
+	}
+	// Bounded: always occupied → gives up after MaxRetries with the occupied error.
+	c2 := newTestClient(t, s, WithClock(clk), WithOccupiedRetry(OccupiedPolicy{MaxRetries: 2}))
+	s.on(PathOrderNew, fail(200, CodeOccupied, "점유"))
+	before := s.n(PathOrderNew)
+	go func() {
+		_, err := c2.PlaceTableOrder(ctx, postpaid())
+		done <- res{0, err}
+	}()
+	for i := 0; i < 2; i++ {
+		clk.WaitForWaiters(1, ctx.Done())
+		clk.Advance(10 * time.Second)
+	}
+	if r := <-done; !IsOccupied(r.err) || s.n(PathOrderNew)-before != 3 {
+		t.Fatal(r.err, s.n(PathOrderNew)-before)
+	}
+}
+
+// End to end over HTTP: the order answer is lost, the tracker finds MCHT_ORDERNO in the
+// lookup and follows it to Succeeded without resending.
+func TestTrackerOverHTTPResolvesLostAnswer(t *testing.T) {
+	s := newStub(t)
+	clk := mock.NewClock(time.Time{})
+	c := newTestClient(t, s, WithClock(clk))
+	start := clk.Now()
+	s.on(PathTableOrders, func(w http.ResponseWriter, b []byte) {
+		var req WireTableOrdersRequest
+		_ = json.Unmarshal(b, &req)
+		el := clk.Now().Sub(start)
+		var list []WireLiveOrder
+		if req.TableCode == "0005" && s.n(PathOrderNew) > 0 {
+			o := WireLiveOrder{OrderNo: "TO7", OrgOrderNo: "TO7", MerchantOrderNo: "M-1", Status: string(StatusReceived)}
+			if el >= 10*time.Second {
+				o.SuccessFlag = "Y"
+			}
+			if el >= 20*time.Second {
+				o.Status = string(StatusDone)
+			}
+			list = append(list, o)
+		}
+		_ = WriteEnvelope(w, WireOrderList{Orders: list})
+	})
+	s.on(PathOrderNew, drop)
+	q := newQuiet()
+	var mu sync.Mutex
+	var seen []string
+	tr := newTracker(c, q.hook, WithTrackerClock(clk), WithOnTransition(func(x Transition) {
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%v>%v@%v#%s", x.From, x.To, x.At.Sub(start), x.OrderNo))
+		mu.Unlock()
+	}))
+	defer tr.Close()
+	st, _, err := tr.NewOrder(context.Background(), validPrepaid())
+	if st != Unknown || !IsLost(err) {
+		t.Fatal(st, err)
+	}
+	for i := 0; i < 6; i++ {
+		q.settle(t, tr, clk.Now())
+		clk.Advance(5 * time.Second)
+	}
+	q.settle(t, tr, clk.Now())
+	mu.Lock()
+	defer mu.Unlock()
+	want := "[Submitted>Unknown@0s# Unknown>Accepted@5s#TO7 Accepted>Delivered@10s#TO7 Delivered>Succeeded@20s#TO7]"
+	if fmt.Sprint(seen) != want || s.n(PathOrderNew) != 1 {
+		t.Fatalf("%v (new orders sent: %d)", seen, s.n(PathOrderNew))
+	}
+}

@@ -1,0 +1,143 @@
+package smartro
+
+import (
+	"context"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/poskit/poskit/internal/clockx"
+)
+
+// OrderAgent is the part of *Client the postpaid flow and the Tracker use to send and
+// find orders; tests may substitute an in-memory one.
+type OrderAgent interface {
+	OrderLookup
+	NewOrder(ctx context.Context, o *Order) (*OrderAck, error)
+	AdditionalOrder(ctx context.Context, orgOrderNo string, o *Order) (*OrderAck, error)
+}
+
+// OrderLookup finds a table's live orders; *Client implements it.
+type OrderLookup interface {
+	TableOrders(ctx context.Context, floorCode, tableCode string) ([]LiveOrder, error)
+}
+
+var _ OrderAgent = (*Client)(nil)
+
+// PlaceTableOrder runs the postpaid ("table occupancy") flow for a postpaid order: it looks
+// up the table's live orders (POST /partner/v1/table/order); with no open table order it
+// sends a new order (POST …/order/new), with one open (SMRO000068/069) an additional order
+// on it (POST …/order/add). A table order cancelled or returned on the POS gives *Error
+// with CodeAddNotAllowed (staff must clear the table; nothing is sent). A paid table order
+// counts as closed: a new order starts.
+//
+// Occupied: when the agent answers that the POS occupies the table (IsOccupied), the order
+// was refused, so the flow pauses (exponential backoff, WithOccupiedRetry, on the client's
+// clock; no pause with WithoutRetrySleep) and starts again from the lookup, up to the
+// policy's bound or until ctx ends; it then returns the last occupied error.
+//
+// Idempotency: MCHT_ORDERNO is the key. An order request is never repeated after a lost
+// answer (IsLost): the error is returned at once, and the order must be resolved by
+// Tracker.Track (which finds MCHT_ORDERNO in the lookup within 60 s), never resent.
+// Tracker.PlaceTableOrder does all of this and tracks the result.
+func (c *Client) PlaceTableOrder(ctx context.Context, o *Order) (*OrderAck, error) {
+	ack, _, err := placeTableOrder(ctx, c, o, c.clock, c.occupied, c.noSleep, nil)
+	return ack, err
+}
+
+// placeTableOrder runs the flow; sent reports whether an order request may have reached
+// the agent in the final attempt (false when the failure came before sending). hook, if
+// not nil, sees Submitted→Occupied and Occupied→Submitted.
+func placeTableOrder(ctx context.Context, a OrderAgent, o *Order, clk Clock, pol OccupiedPolicy, noSleep bool, hook func(to OrderState)) (*OrderAck, bool, error) {
+	const op = "smartro.PlaceTableOrder"
+	if err := o.validate(op, true); err != nil {
+		return nil, false, err
+	}
+	send := func() (*OrderAck, bool, error) {
+		live, err := a.TableOrders(ctx, o.Table.FloorCode, o.Table.TableCode)
+		if err != nil {
+			return nil, false, err
+		}
+		org, status := openTableOrder(live)
+		switch {
+		case status.Open():
+			ack, err := a.AdditionalOrder(ctx, org, o)
+			return ack, true, err
+		case status.Voided():
+			return nil, false, &Error{Op: op, Code: CodeAddNotAllowed,
+				Message: "table order " + org + " is " + status.String() + " on the POS; clear the table there first"}
+		}
+		ack, err := a.NewOrder(ctx, o)
+		return ack, true, err
+	}
+	return withOccupiedRetry(ctx, send, clk, pol, noSleep, hook)
+}
+
+// withOccupiedRetry repeats send while it fails with an occupied answer.
+func withOccupiedRetry(ctx context.Context, send func() (*OrderAck, bool, error), clk Clock, pol OccupiedPolicy, noSleep bool, hook func(OrderState)) (*OrderAck, bool, error) {
+	max := pol.MaxRetries
+	if max == 0 {
+		max = 5
+	}
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = orDur(pol.Initial, time.Second)
+	b.MaxInterval = orDur(pol.Max, 5*time.Second)
+	b.MaxElapsedTime = 0
+	b.Reset()
+	for attempt := 0; ; attempt++ {
+		ack, sent, err := send()
+		if err == nil || !IsOccupied(err) || attempt >= max || max < 0 {
+			return ack, sent, err
+		}
+		if hook != nil {
+			hook(Occupied)
+		}
+		d := b.NextBackOff()
+		if noSleep {
+			d = 0
+		}
+		if ctx.Err() != nil || !clockx.Sleep(clk, d, ctx.Done()) {
+			return nil, false, err // refused: nothing to resolve
+		}
+		if hook != nil {
+			hook(Submitted)
+		}
+	}
+}
+
+func orDur(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// openTableOrder finds the table's current table order among the live orders: orders are
+// grouped by ORG_ORDERNO; the group with the latest order time (list order breaks ties) is
+// the current one, and its status is that of its root entry (ORDERNO = ORG_ORDERNO) if
+// listed, else of its latest entry. Orders whose delivery failed are ignored. Modelled.
+func openTableOrder(live []LiveOrder) (string, OrderStatus) {
+	best := -1
+	for i := range live {
+		if live[i].Delivery == DeliveryFailed {
+			continue
+		}
+		if best < 0 || live[i].OrderedAt.After(live[best].OrderedAt) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return "", ""
+	}
+	org := live[best].OrgOrderNo
+	if org == "" {
+		org = live[best].OrderNo
+	}
+	status := live[best].Status
+	for i := range live {
+		if live[i].OrderNo == org && live[i].Delivery != DeliveryFailed {
+			status = live[i].Status
+			break
+		}
+	}
+	return org, status
+}
