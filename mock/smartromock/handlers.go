@@ -230,7 +230,8 @@ func (s *Server) placeLocked(req *smartro.WireOrderRequest, additional bool) (sm
 	return o.answer, nil
 }
 
-// checkMenu checks every line against the menu.
+// checkMenu checks every line against the menu, in the order smartro's catalog check does:
+// item known, active (and its group), item price, then each add-on offered and its price.
 func checkMenu(m *smartro.Menu, o *smartro.Order) *refusal {
 	for i, l := range o.Lines {
 		it, g, ok := m.Item(l.ItemID)
@@ -240,6 +241,9 @@ func checkMenu(m *smartro.Menu, o *smartro.Order) *refusal {
 		if !it.Active || !g.Active {
 			return refuse(smartro.CodeInactiveItem, msgInactive, "line %d: item %s is not on sale", i+1, l.ItemID)
 		}
+		if l.Price != it.Price {
+			return refuse(smartro.CodePriceMismatch, msgPrice, "line %d: item %s price %d, menu says %d", i+1, l.ItemID, l.Price, it.Price)
+		}
 		for j, a := range l.AddOns {
 			ad, ok := it.AddOn(a.GroupCode, a.ID)
 			if !ok {
@@ -248,9 +252,6 @@ func checkMenu(m *smartro.Menu, o *smartro.Order) *refusal {
 			if ad.Price != a.Price {
 				return refuse(smartro.CodePriceMismatch, msgPrice, "line %d add-on %d: price %d, menu says %d", i+1, j+1, a.Price, ad.Price)
 			}
-		}
-		if l.Price != it.Price {
-			return refuse(smartro.CodePriceMismatch, msgPrice, "line %d: item %s price %d, menu says %d", i+1, l.ItemID, l.Price, it.Price)
 		}
 	}
 	return nil

@@ -69,6 +69,7 @@ type Server struct {
 	delay       time.Duration
 	delayFor    map[string]time.Duration // by MCHT_ORDERNO, for the next/live order
 	failNext    int
+	latency     map[string]time.Duration // by operation
 
 	seq     int
 	posSeq  int
@@ -126,6 +127,7 @@ func NewServer(opts ...Option) *Server {
 		delay:     DefaultDeliveryDelay,
 		occ:       make(map[smartro.TableRef]occupancy),
 		delayFor:  make(map[string]time.Duration),
+		latency:   make(map[string]time.Duration),
 		byNo:      make(map[string]*order),
 		byMcht:    make(map[string]*order),
 		byTable:   make(map[smartro.TableRef][]*order),
@@ -147,14 +149,21 @@ func NewServer(opts ...Option) *Server {
 	s.rt.NotFound = func(w http.ResponseWriter, r *http.Request) {
 		_ = smartro.WriteErrorEnvelope(w, http.StatusNotFound, smartro.CodeInvalidRequest, "지원하지 않는 요청입니다", "no such call: "+r.Method+" "+r.URL.Path)
 	}
-	s.rt.Handle(http.MethodPost, smartro.PathTables, OpTables, s.handleTables)
-	s.rt.Handle(http.MethodPost, smartro.PathMenuState, OpMenuState, s.handleMenuState)
-	s.rt.Handle(http.MethodPost, smartro.PathMenu, OpMenu, s.handleMenu)
-	s.rt.Handle(http.MethodPost, smartro.PathOrderNew, OpOrderNew, s.handleOrder(false))
-	s.rt.Handle(http.MethodPost, smartro.PathOrderAdd, OpOrderAdd, s.handleOrder(true))
-	s.rt.Handle(http.MethodPost, smartro.PathTableOrders, OpTableOrders, s.handleTableOrders)
-	s.rt.Handle(http.MethodPost, smartro.PathStoreOrders, OpStoreOrders, s.handleStoreOrders)
-	s.rt.Handle(http.MethodPost, smartro.PathOrderCancel, OpOrderCancel, s.handleCancel)
+	for _, r := range []struct {
+		path, op string
+		h        mock.HandlerFunc
+	}{
+		{smartro.PathTables, OpTables, s.handleTables},
+		{smartro.PathMenuState, OpMenuState, s.handleMenuState},
+		{smartro.PathMenu, OpMenu, s.handleMenu},
+		{smartro.PathOrderNew, OpOrderNew, s.handleOrder(false)},
+		{smartro.PathOrderAdd, OpOrderAdd, s.handleOrder(true)},
+		{smartro.PathTableOrders, OpTableOrders, s.handleTableOrders},
+		{smartro.PathStoreOrders, OpStoreOrders, s.handleStoreOrders},
+		{smartro.PathOrderCancel, OpOrderCancel, s.handleCancel},
+	} {
+		s.rt.Handle(http.MethodPost, r.path, r.op, s.withLatency(r.op, r.h))
+	}
 	s.hs = httptest.NewServer(s.rt)
 	return s
 }
@@ -416,4 +425,40 @@ func (s *Server) FailNextDelivery() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failNext++
+}
+
+// SetAnswerLatency holds every answer of operation op (an Op* constant) for d on the fake
+// clock after the server has acted and taken its snapshot: the latency of the network and
+// the agent between the server's state and the client reading it. 0 removes it.
+func (s *Server) SetAnswerLatency(op string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d <= 0 {
+		delete(s.latency, op)
+		return
+	}
+	s.latency[op] = d
+}
+
+// withLatency wraps h so that its answer is held for the operation's answer latency.
+func (s *Server) withLatency(op string, h mock.HandlerFunc) mock.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, body []byte) {
+		s.mu.Lock()
+		d := s.latency[op]
+		s.mu.Unlock()
+		if d <= 0 {
+			h(w, r, body)
+			return
+		}
+		rec := httptest.NewRecorder()
+		h(rec, r, body)
+		if !mock.Wait(r.Context(), s.clock, d) {
+			return
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	}
 }

@@ -835,3 +835,27 @@ func TestOrdersInspection(t *testing.T) {
 		t.Error("Delivery.String")
 	}
 }
+
+// SetAnswerLatency: the server acts at arrival and the answer is held on the fake clock.
+func TestAnswerLatency(t *testing.T) {
+	clk := mock.NewClock(time.Time{})
+	s := newTestServer(t, WithClock(clk), WithDeliveryDelay(2*time.Second))
+	s.SetAnswerLatency(OpTableOrders, 3*time.Second)
+	ans := place(t, s, basket("M1", t1))
+	done := make(chan []smartro.WireLiveOrder, 1)
+	go func() { done <- lookup(t, s, t1) }()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if !clk.WaitForWaiters(1, ctx.Done()) {
+		t.Fatal("answer not held on the clock")
+	}
+	clk.Advance(3 * time.Second) // delivered at +2 s, but the snapshot was taken at +0 s
+	list := <-done
+	if e := find(list, ans.OrderNo); e == nil || e.SuccessFlag != "" {
+		t.Errorf("held answer shows %+v, want the pending snapshot", e)
+	}
+	s.SetAnswerLatency(OpTableOrders, 0)
+	if e := find(lookup(t, s, t1), ans.OrderNo); e == nil || e.SuccessFlag != smartro.FlagYes {
+		t.Errorf("after latency removed: %+v", e)
+	}
+}
