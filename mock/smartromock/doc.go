@@ -28,9 +28,11 @@
 // do not add up — SALE_AMT = SALE_PRICE × ITEM_CNT, ORG_ORDER_PAY_AMT = Σ SALE_AMT,
 // ORDER_PAY_AMT = ORG − DISC, Σ payments = ORDER_PAY_AMT for prepaid, none for postpaid,
 // additional orders postpaid (PKT_INVALID_REQUEST); unknown table (PKT_UNKNOWN_TABLE);
-// unknown item (PKT_UNKNOWN_ITEM); inactive item or group (PKT_INACTIVE_ITEM); add-on not in
-// the item's add-on groups, or not in the group named by RULE_ID (PKT_UNKNOWN_ADDON); item
-// or add-on price differing from the menu (PKT_PRICE_MISMATCH); for an additional order,
+// unknown item (PKT_UNKNOWN_ITEM); inactive item or group (PKT_INACTIVE_ITEM); item price
+// (SALE_PRICE minus its add-ons) differing from the menu (PKT_PRICE_MISMATCH); add-on not in
+// the item's add-on groups, or not in the group named by RULE_ID (PKT_UNKNOWN_ADDON); add-on
+// price differing from the menu (PKT_PRICE_MISMATCH) — the order smartro's catalog check
+// uses; for an additional order,
 // ORG_ORDERNO unknown (PKT_UNKNOWN_ORDER), of another table (PKT_INVALID_REQUEST), never
 // delivered and expired (PKT_ORDER_EXPIRED), not yet delivered or not received/done on the
 // POS (PKT_ADD_NOT_ALLOWED); finally the table occupied by the POS screen (Occupy) or a POS
@@ -87,7 +89,20 @@
 // Faults().Inject(op, mock.Fault{…}) applies per operation: Fail answers the smartro
 // envelope with the fault's Code (none: PKT_SERVER_ERROR and HTTP 500) without acting;
 // DropAnswer acts (an order is accepted) and closes the connection; Delay waits on the fake
-// clock first; Garbage answers a non-JSON body. Requests returns every request received.
+// clock first; Garbage answers a non-JSON body. SetAnswerLatency(op, d) holds every answer
+// of op for d on the fake clock after the server acted (its snapshot is older than the
+// moment the client reads it). Requests returns every request received.
+//
+// # Client and property
+//
+// Client returns a smartro.Client wired to the fake (URL, ids, clock, no-sleep retries).
+// proptest.go holds rapid generators — GenCatalog, GenBasket, GenInvalidBasket,
+// GenPaymentSplit, GenScenario — and the exactly-once property for a partner's ordering
+// flow: CheckExactlyOnce (RunScenario for one Scenario) checks that, under occupied
+// tables, POS payments, lost/garbled/occupied answers, answer latency, delivery delays up
+// to and beyond 60 s, refused deliveries, agent restarts and outages, every basket reaches
+// the POS exactly once when the flow reports success and never when it reports failure.
+// PlaceWithTracker is the reference flow on smartro.Tracker.
 //
 // # Where the fake differs from the real agent
 //

@@ -239,6 +239,12 @@ func GenPaymentSplit(total int64) *rapid.Generator[[]smartro.Payment] {
 // error once it gives up (reported failed). Every order it sends for o must carry
 // MCHT_ORDERNO o.MerchantOrderNo, or o.MerchantOrderNo + "-" + a suffix of its choice, so
 // that the property can count the POS orders of each basket. It must return once ctx ends.
+//
+// While it waits, a Placer must be parked on the client's clock with a timer of its own
+// (a tracker's poll, a pause): the driver moves the clock only when at least as many timers
+// are armed as placers are running, so every placer has reacted to one step before the
+// next (lock-step, reproducible). PlaceWithTracker (one tracker per basket) does this; a
+// placer that waits without a timer of its own is reported stuck after 20 s of real time.
 type Placer func(ctx context.Context, c *smartro.Client, o *smartro.Order) error
 
 // PlaceWithTracker is the reference Placer: smartro.Tracker's PlaceTableOrder (postpaid)
@@ -440,8 +446,9 @@ const stuckAfter = 20 * time.Second
 
 // RunScenario runs sc against a fresh server from newServer with place, and returns an
 // error describing the first violation of the exactly-once property, or nil. The server
-// runs on its own fake clock; the driver moves it in steps of at most 5 s whenever the flow
-// is parked on it, applies sc's events at their times, and plays the kitchen: every
+// runs on its own fake clock; the driver moves it in steps of at most 5 s whenever every
+// running placer is parked on it (see Placer), applies sc's events at their times, holds
+// every answer for sc.AnswerLatency, and plays the kitchen: every
 // delivered order still received is marked done (SMRO000069) at the next step. When every
 // placer has returned, the clock moves 2 minutes further before the POS is counted, so an
 // order still pending would have been delivered or dropped.
