@@ -491,6 +491,10 @@ func (t *Tracker) pollOnce() {
 	}
 	t.mu.Unlock()
 
+	// asOf is when the lookups were sent: a lookup proves "not delivered" only up to the
+	// moment it was taken, so deadlines are judged against asOf, never against the time its
+	// answer was read (a slow answer must not expire an order delivered meanwhile).
+	asOf := t.clock.Now()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
@@ -535,7 +539,7 @@ func (t *Tracker) pollOnce() {
 			}
 			continue
 		}
-		t.apply(r.w, r.live, now, &ev)
+		t.apply(r.w, r.live, now, asOf, &ev)
 	}
 	t.prune(now)
 	t.mu.Unlock()
@@ -543,7 +547,7 @@ func (t *Tracker) pollOnce() {
 }
 
 // apply runs the rules for every order of w against its lookup. mu held.
-func (t *Tracker) apply(w *tableWatch, live []LiveOrder, now time.Time, ev *[]Transition) {
+func (t *Tracker) apply(w *tableWatch, live []LiveOrder, now, asOf time.Time, ev *[]Transition) {
 	var idx map[string]*LiveOrder
 	if len(live) > 16 {
 		idx = make(map[string]*LiveOrder, 2*len(live))
@@ -580,10 +584,10 @@ func (t *Tracker) apply(w *tableWatch, live []LiveOrder, now time.Time, ev *[]Tr
 		}
 		return nil
 	}
-	nowNs := now.UnixNano()
+	asOfNs := asOf.UnixNano()
 	keep := w.orders[:0]
 	for _, o := range w.orders {
-		t.step(o, find(o), now, nowNs, ev)
+		t.step(o, find(o), now, asOfNs, ev)
 		if o.state.IsTerminal() {
 			o.active = false
 			continue
@@ -600,8 +604,9 @@ func (t *Tracker) apply(w *tableWatch, live []LiveOrder, now time.Time, ev *[]Tr
 	}
 }
 
-// step applies the rules to one order given its lookup entry (nil: not listed). mu held.
-func (t *Tracker) step(o *tracked, e *LiveOrder, now time.Time, nowNs int64, ev *[]Transition) {
+// step applies the rules to one order given its lookup entry (nil: not listed), taken at
+// asOfNs (UnixNano). mu held.
+func (t *Tracker) step(o *tracked, e *LiveOrder, now time.Time, asOfNs int64, ev *[]Transition) {
 	for i := 0; i < 4; i++ {
 		switch o.state {
 		case Unknown:
@@ -612,7 +617,7 @@ func (t *Tracker) step(o *tracked, e *LiveOrder, now time.Time, nowNs int64, ev 
 				t.move(o, Accepted, now, ev)
 				continue
 			}
-			if nowNs >= o.deadline {
+			if asOfNs >= o.deadline {
 				t.move(o, Expired, now, ev)
 			}
 		case Accepted:
@@ -624,7 +629,7 @@ func (t *Tracker) step(o *tracked, e *LiveOrder, now time.Time, nowNs int64, ev 
 				o.deadline = now.Add(t.settle).UnixNano()
 				continue
 			}
-			if nowNs >= o.deadline {
+			if asOfNs >= o.deadline {
 				t.move(o, Expired, now, ev)
 			}
 		case Delivered:
@@ -635,7 +640,7 @@ func (t *Tracker) step(o *tracked, e *LiveOrder, now time.Time, nowNs int64, ev 
 				t.move(o, Succeeded, now, ev)
 			case e.Status.Voided():
 				t.move(o, Cancelled, now, ev)
-			case nowNs >= o.deadline:
+			case asOfNs >= o.deadline:
 				t.move(o, Succeeded, now, ev)
 			}
 		}

@@ -114,12 +114,16 @@ const WireLumpSum = "00"
 //	PKT_INVALID_REQUEST  agent   malformed request: missing field, amounts that do not add up
 //	PKT_ADD_NOT_ALLOWED  agent   additional order on a table order that is cancelled/returned/paid
 //	PKT_UNKNOWN_ORDER    agent   ORG_ORDERNO not found
+//	PKT_UNKNOWN_STORE    agent   STORE_ID / SERVICE_ID not issued, or not a pair
 //	PKT_INVALID_INPUT    client  input rejected before any request was sent
 //	PKT_INACTIVE_ITEM    client  catalog check: item or its group is switched off (USE_FLAG N)
 //	PKT_UNKNOWN_ADDON    client  catalog check: add-on not in the item's add-on groups
 //	PKT_PRICE_MISMATCH   client  catalog check: price differs from the catalog
 //	PKT_TRANSPORT        client  no complete answer arrived (the request may or may not have acted)
 //	PKT_BAD_ANSWER       client  an answer that is not a readable envelope
+//
+// The fake agent also answers PKT_INACTIVE_ITEM, PKT_UNKNOWN_ADDON and PKT_PRICE_MISMATCH
+// when an order breaks its menu (Modelled).
 const (
 	CodeOccupied          = "PKT_OCCUPIED"
 	CodeBusinessDayClosed = "PKT_BIZDAY_CLOSED"
@@ -130,6 +134,7 @@ const (
 	CodeInvalidRequest    = "PKT_INVALID_REQUEST"
 	CodeAddNotAllowed     = "PKT_ADD_NOT_ALLOWED"
 	CodeUnknownOrder      = "PKT_UNKNOWN_ORDER"
+	CodeUnknownStore      = "PKT_UNKNOWN_STORE"
 
 	CodeInvalidInput  = "PKT_INVALID_INPUT"
 	CodeInactiveItem  = "PKT_INACTIVE_ITEM"

@@ -1,0 +1,96 @@
+package smartromock
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/poskit/poskit/mock"
+	"github.com/poskit/poskit/smartro"
+)
+
+// BenchmarkFakeLookup measures table-lookup throughput of the fake over loopback HTTP,
+// with the table holding 10 delivered orders (the lookup's limit).
+func BenchmarkFakeLookup(b *testing.B) {
+	clk := mock.NewClock(time.Time{})
+	s := NewServer(WithClock(clk))
+	defer s.Close()
+	for i := 0; i < TableLookupLimit; i++ {
+		place(b, s, basket("B"+string(rune('a'+i)), t1))
+	}
+	clk.Advance(DefaultDeliveryDelay)
+	body, _ := json.Marshal(smartro.WireTableOrdersRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), FloorCode: t1.FloorCode, TableCode: t1.TableCode})
+	hc := s.HTTPClient()
+	url := s.URL() + smartro.PathTableOrders
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := hc.Post(url, "application/json", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatal(resp.Status)
+		}
+	}
+}
+
+// BenchmarkClientCall compares smartro.Client.TableOrders with a hand-written net/http +
+// encoding/json call of the same endpoint (same body, envelope check, OBJ decoded into
+// the wire type) against the fake holding 10 delivered orders on the table. Compare the
+// ns/op of the two sub-benchmarks (target: sdk ≤ 1.10 × nethttp).
+func BenchmarkClientCall(b *testing.B) {
+	clk := mock.NewClock(time.Time{})
+	s := NewServer(WithClock(clk))
+	defer s.Close()
+	for i := 0; i < TableLookupLimit; i++ {
+		place(b, s, basket("B"+string(rune('a'+i)), t1))
+	}
+	clk.Advance(DefaultDeliveryDelay)
+	ctx := context.Background()
+	b.Run("sdk", func(b *testing.B) {
+		c := s.Client()
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			list, err := c.TableOrders(ctx, t1.FloorCode, t1.TableCode)
+			if err != nil || len(list) != TableLookupLimit {
+				b.Fatal(len(list), err)
+			}
+		}
+	})
+	b.Run("nethttp", func(b *testing.B) {
+		hc := s.HTTPClient()
+		url := s.URL() + smartro.PathTableOrders
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			body, err := json.Marshal(smartro.WireTableOrdersRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), FloorCode: t1.FloorCode, TableCode: t1.TableCode})
+			if err != nil {
+				b.Fatal(err)
+			}
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			data, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				b.Fatal(resp.Status, err)
+			}
+			var env struct {
+				ErrCode string                `json:"ERRCODE"`
+				Obj     smartro.WireOrderList `json:"OBJ"`
+			}
+			if err := json.Unmarshal(data, &env); err != nil || env.ErrCode != "" || len(env.Obj.Orders) != TableLookupLimit {
+				b.Fatal(env.ErrCode, err)
+			}
+		}
+	})
+}
