@@ -25,12 +25,13 @@ func main() {
 }
 
 // order is the order the flows run and print in.
-var order = []string{"loyalty — DMS Relay KIOSK payment"}
+var order = []string{"loyalty — DMS Relay KIOSK payment", "smartro — Order Agent for Smile POS"}
 
 // flows maps each flow's title to its function.
 func flows() map[string]func(context.Context) error {
 	return map[string]func(context.Context) error{
 		order[0]: runLoyalty,
+		order[1]: runSmartro,
 	}
 }
 

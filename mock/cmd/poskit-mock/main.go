@@ -3,6 +3,9 @@
 //
 //	go run ./mock/cmd/poskit-mock -admin 127.0.0.1:18080 -loyalty-callback http://127.0.0.1:9000/callback
 //
+// Fakes: "loyalty" (mock/loyaltymock) and "smartro" (mock/smartromock); each runs on its own
+// fake clock, which only the admin API moves.
+//
 // It prints one JSON line with the URL of each fake and of the admin API, then serves until
 // interrupted. See admin.go for the admin routes.
 package main
@@ -21,6 +24,7 @@ import (
 	"syscall"
 
 	"github.com/poskit/poskit/mock/loyaltymock"
+	"github.com/poskit/poskit/mock/smartromock"
 )
 
 func main() {
@@ -61,6 +65,7 @@ func startFakes(c config) map[string]fake {
 	}
 	return map[string]fake{
 		"loyalty": loyaltymock.NewServer(lopts...),
+		"smartro": smartromock.NewServer(),
 	}
 }
 

@@ -85,6 +85,10 @@ func TestAdminDrivesTheFakes(t *testing.T) {
 	if status, _ := call(t, "DELETE", srv.URL+"/loyalty/faults", ""); status != 204 || loyalty.Faults().Pending("Balance") != 0 {
 		t.Errorf("clear status %d, pending %d", status, loyalty.Faults().Pending("Balance"))
 	}
+	smartro := fakes["smartro"]
+	if status, _ := call(t, "POST", srv.URL+"/smartro/faults?op=tables", `{"kind":"garbage"}`); status != 200 || smartro.Faults().Pending("tables") != 1 {
+		t.Errorf("smartro fault not queued: status %d", status)
+	}
 	if status, _ := call(t, "GET", srv.URL+"/nope/clock", ""); status != 404 {
 		t.Errorf("unknown fake status %d", status)
 	}
@@ -100,7 +104,7 @@ func TestRunPrintsURLsAndStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	var urls map[string]string
-	if err := json.Unmarshal([]byte(line), &urls); err != nil || urls["admin"] == "" || urls["loyalty"] == "" {
+	if err := json.Unmarshal([]byte(line), &urls); err != nil || urls["admin"] == "" || urls["loyalty"] == "" || urls["smartro"] == "" {
 		t.Fatalf("first line %q: %v", line, err)
 	}
 	if status, _ := call(t, "GET", urls["admin"]+"/fakes", ""); status != 200 {
