@@ -180,7 +180,7 @@ func tableFromWire(w WireTable) Table {
 	return Table{FloorCode: w.FloorCode, FloorName: w.FloorName, TableCode: w.TableCode, TableName: w.TableName}
 }
 
-func liveOrderFromWire(w *WireLiveOrder) LiveOrder {
+func liveOrderFromWire(w *WireLiveOrder, buf *convBuf) LiveOrder {
 	o := LiveOrder{
 		OrderNo:         w.OrderNo,
 		OrgOrderNo:      w.OrgOrderNo,
@@ -200,30 +200,161 @@ func liveOrderFromWire(w *WireLiveOrder) LiveOrder {
 	case FlagNo:
 		o.Delivery = DeliveryFailed
 	}
-	if t, err := time.ParseInLocation(DateLayout+TimeLayout, w.OrderDate+w.OrderTime, kst); err == nil {
+	if t, ok := parseOrderTime(w.OrderDate, w.OrderTime); ok {
 		o.OrderedAt = t
 	}
 	if len(w.Items) > 0 {
-		o.Lines = make([]OrderLine, 0, len(w.Items))
+		o.Lines = buf.lines(len(w.Items))
 		for i := range w.Items {
-			o.Lines = append(o.Lines, lineFromWire(&w.Items[i]))
+			o.Lines[i] = lineFromWire(&w.Items[i], buf)
 		}
 	}
 	if len(w.Pays) > 0 {
-		o.Payments = make([]Payment, 0, len(w.Pays))
+		o.Payments = buf.payments(len(w.Pays))
 		for i := range w.Pays {
-			o.Payments = append(o.Payments, paymentFromWire(&w.Pays[i]))
+			o.Payments[i] = paymentFromWire(&w.Pays[i], buf)
 		}
 	}
 	return o
 }
 
+// liveOrdersFromWire converts a lookup's orders. Their lines, add-ons, payments and card
+// and cash details are cut from a few arrays sized up front (see convBuf) rather than
+// allocated one by one.
 func liveOrdersFromWire(w *WireOrderList) []LiveOrder {
-	out := make([]LiveOrder, 0, len(w.Orders))
+	out := make([]LiveOrder, len(w.Orders))
+	var buf convBuf
+	buf.size(w.Orders)
 	for i := range w.Orders {
-		out = append(out, liveOrderFromWire(&w.Orders[i]))
+		out[i] = liveOrderFromWire(&w.Orders[i], &buf)
 	}
 	return out
+}
+
+// convBuf hands out the slices and structs of converted live orders from backing arrays
+// sized for the whole list, so converting N orders costs a few allocations instead of
+// several per order. Every slice handed out is capped at its length, so appending to one
+// order's lines or payments never writes into another's. A nil *convBuf (or one that ran
+// short) allocates each piece on its own.
+type convBuf struct {
+	lineBuf  []OrderLine
+	addOnBuf []LineAddOn
+	payBuf   []Payment
+	cardBuf  []CardApproval
+	cashBuf  []CashPayment
+}
+
+// size makes the backing arrays for converting orders.
+func (b *convBuf) size(orders []WireLiveOrder) {
+	var nLines, nAddOns, nPays, nCards, nCash int
+	for i := range orders {
+		o := &orders[i]
+		nLines += len(o.Items)
+		for j := range o.Items {
+			nAddOns += len(o.Items[j].AddOns)
+		}
+		nPays += len(o.Pays)
+		for j := range o.Pays {
+			switch o.Pays[j].PayType {
+			case wirePayCard:
+				nCards++
+			case wirePayCash:
+				nCash++
+			}
+		}
+	}
+	if nLines > 0 {
+		b.lineBuf = make([]OrderLine, nLines)
+	}
+	if nAddOns > 0 {
+		b.addOnBuf = make([]LineAddOn, nAddOns)
+	}
+	if nPays > 0 {
+		b.payBuf = make([]Payment, nPays)
+	}
+	if nCards > 0 {
+		b.cardBuf = make([]CardApproval, nCards)
+	}
+	if nCash > 0 {
+		b.cashBuf = make([]CashPayment, nCash)
+	}
+}
+
+func (b *convBuf) lines(n int) []OrderLine {
+	if b == nil || len(b.lineBuf) < n {
+		return make([]OrderLine, n)
+	}
+	s := b.lineBuf[:n:n]
+	b.lineBuf = b.lineBuf[n:]
+	return s
+}
+
+func (b *convBuf) addOns(n int) []LineAddOn {
+	if b == nil || len(b.addOnBuf) < n {
+		return make([]LineAddOn, n)
+	}
+	s := b.addOnBuf[:n:n]
+	b.addOnBuf = b.addOnBuf[n:]
+	return s
+}
+
+func (b *convBuf) payments(n int) []Payment {
+	if b == nil || len(b.payBuf) < n {
+		return make([]Payment, n)
+	}
+	s := b.payBuf[:n:n]
+	b.payBuf = b.payBuf[n:]
+	return s
+}
+
+func (b *convBuf) card() *CardApproval {
+	if b == nil || len(b.cardBuf) == 0 {
+		return new(CardApproval)
+	}
+	c := &b.cardBuf[0]
+	b.cardBuf = b.cardBuf[1:]
+	return c
+}
+
+func (b *convBuf) cash() *CashPayment {
+	if b == nil || len(b.cashBuf) == 0 {
+		return new(CashPayment)
+	}
+	c := &b.cashBuf[0]
+	b.cashBuf = b.cashBuf[1:]
+	return c
+}
+
+// parseOrderTime reads ORDER_DATE (DateLayout) and ORDER_TIME (TimeLayout) in Korea time,
+// as time.ParseInLocation(DateLayout+TimeLayout, date+time, kst) would. The usual shape —
+// 8 and 6 ASCII digits — is read by hand without allocating; anything else goes to
+// time.ParseInLocation.
+func parseOrderTime(date, tm string) (time.Time, bool) {
+	if len(date) != len(DateLayout) || len(tm) != len(TimeLayout) || !digits(date) || !digits(tm) {
+		t, err := time.ParseInLocation(DateLayout+TimeLayout, date+tm, kst)
+		return t, err == nil
+	}
+	year, month, day := digitsValue(date[0:4]), digitsValue(date[4:6]), digitsValue(date[6:8])
+	hour, min, sec := digitsValue(tm[0:2]), digitsValue(tm[2:4]), digitsValue(tm[4:6])
+	if month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) ||
+		hour > 23 || min > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, min, sec, 0, kst), true
+}
+
+// digitsValue reads a short string of ASCII digits (checked by the caller).
+func digitsValue(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+// daysIn returns the number of days of month m of year y.
+func daysIn(m time.Month, y int) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 func flag(b bool) string {

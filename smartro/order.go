@@ -505,8 +505,8 @@ func lineToWire(seq int, l OrderLine) WireOrderItem {
 }
 
 // lineFromWire reads a line back. The item's own price is SALE_PRICE minus the add-ons
-// (the inverse of lineToWire).
-func lineFromWire(w *WireOrderItem) OrderLine {
+// (the inverse of lineToWire). Its add-ons come from buf (nil: allocated).
+func lineFromWire(w *WireOrderItem, buf *convBuf) OrderLine {
 	l := OrderLine{
 		ItemID:         w.ID,
 		Name:           w.Name,
@@ -517,7 +517,7 @@ func lineFromWire(w *WireOrderItem) OrderLine {
 	}
 	unit := int64(w.SalePrice)
 	if len(w.AddOns) > 0 {
-		l.AddOns = make([]LineAddOn, len(w.AddOns))
+		l.AddOns = buf.addOns(len(w.AddOns))
 		for j, a := range w.AddOns {
 			l.AddOns[j] = LineAddOn{ID: a.ID, Name: a.Name, GroupCode: a.RuleID, Price: int64(a.Price), Count: int(a.Count)}
 			unit -= l.AddOns[j].Price * l.AddOns[j].count()
@@ -558,7 +558,9 @@ func paymentToWire(p Payment) WirePay {
 	return w
 }
 
-func paymentFromWire(w *WirePay) Payment {
+// paymentFromWire reads a payment back; its card or cash details come from buf (nil:
+// allocated).
+func paymentFromWire(w *WirePay, buf *convBuf) Payment {
 	p := Payment{
 		Kind:          payKindFromWire(w.PayType),
 		Amount:        int64(w.Amount),
@@ -569,12 +571,14 @@ func paymentFromWire(w *WirePay) Payment {
 	switch p.Kind {
 	case PayCard:
 		inst, _ := strconv.Atoi(w.Installment)
-		p.Card = &CardApproval{
+		p.Card = buf.card()
+		*p.Card = CardApproval{
 			TerminalID: w.TerminalID, AuthNo: w.AuthNo, AuthDate: w.AuthDate, AuthTime: w.AuthTime,
 			CardNo: w.CardNo, MerchantNo: w.CardMerchantNo, Entry: cardEntryFromWire(w.CardPayType), Installments: inst,
 		}
 	case PayCash:
-		c := &CashPayment{StaffConfirmed: true, ReceiptID: w.CardNo}
+		c := buf.cash()
+		*c = CashPayment{StaffConfirmed: true, ReceiptID: w.CardNo}
 		switch w.CashAuthType {
 		case wireCashPersonal:
 			c.Receipt = ReceiptPersonal
@@ -626,7 +630,7 @@ func OrderFromWire(w *WireOrderRequest) (*Order, string, error) {
 			}
 		}
 		sum += int64(it.SaleAmount)
-		o.Lines = append(o.Lines, lineFromWire(it))
+		o.Lines = append(o.Lines, lineFromWire(it, nil))
 	}
 	if sum != int64(w.OriginalAmount) {
 		return bad("ORG_ORDER_PAY_AMT %d != Σ SALE_AMT %d", w.OriginalAmount, sum)
@@ -638,7 +642,7 @@ func OrderFromWire(w *WireOrderRequest) (*Order, string, error) {
 	case w.Prepaid == FlagYes:
 		pays := make([]Payment, len(w.Pays))
 		for i := range w.Pays {
-			pays[i] = paymentFromWire(&w.Pays[i])
+			pays[i] = paymentFromWire(&w.Pays[i], nil)
 			if pays[i].Kind == 0 {
 				return bad("payment %d has unknown PAY_TYPE", i+1)
 			}

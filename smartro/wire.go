@@ -158,6 +158,41 @@ func (n WireNum) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads a quoted or bare decimal integer; "" and null read as 0.
 func (n *WireNum) UnmarshalJSON(b []byte) error {
+	if v, ok := quickWireNum(b); ok {
+		*n = v
+		return nil
+	}
+	return n.unmarshalSlow(b)
+}
+
+// quickWireNum reads the usual shapes — up to 18 ASCII digits with an optional '-', bare
+// or in plain quotes — without allocating; ok is false for anything else, which
+// unmarshalSlow reads (to the same value when both can).
+func quickWireNum(b []byte) (WireNum, bool) {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		b = b[1 : len(b)-1]
+	}
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return WireNum(v), true
+}
+
+func (n *WireNum) unmarshalSlow(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || string(b) == "null" {
 		*n = 0
@@ -217,6 +252,18 @@ func DecodeEnvelope(body []byte) (*WireEnvelope, error) {
 		env.Obj = nil
 	}
 	return &env, nil
+}
+
+// wireAnswer is the envelope read in one pass: Obj is set to the caller's (non-nil pointer)
+// out before decoding, so encoding/json decodes OBJ straight into it; a JSON null OBJ sets
+// Obj to nil and leaves out unchanged, an absent one leaves both unchanged. The fields are
+// those of WireEnvelope so that both accept and reject the same envelopes.
+type wireAnswer struct {
+	Result  string `json:"RESULT"`
+	ErrCode string `json:"ERRCODE"`
+	Msg     string `json:"MSG"`
+	Msg2    string `json:"MSG2"`
+	Obj     any    `json:"OBJ"`
 }
 
 // WriteEnvelope writes a success envelope carrying obj (which may be nil) with HTTP 200.

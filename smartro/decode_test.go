@@ -1,0 +1,227 @@
+package smartro
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+)
+
+// sameAnswerError reports whether two decodeAnswer results map to the same outcome.
+func sameAnswerError(a, b error) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	var ea, eb *Error
+	if !errors.As(a, &ea) || !errors.As(b, &eb) {
+		return false
+	}
+	return ea.Op == eb.Op && ea.HTTPStatus == eb.HTTPStatus && ea.Code == eb.Code && ea.Message == eb.Message
+}
+
+// objKeys counts the top-level keys of body that encoding/json would match to OBJ; the
+// one-pass decode merges repeated OBJ members where the two-pass one keeps the last.
+func objKeys(body []byte) int {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return 0
+	}
+	n := 0
+	for i := 0; i < 10000 && dec.More(); i++ {
+		tok, err := dec.Token()
+		if err != nil {
+			return n
+		}
+		if k, ok := tok.(string); ok && strings.EqualFold(k, "OBJ") {
+			n++
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return n
+		}
+	}
+	return n
+}
+
+var onePassSeeds = []string{
+	`{"RESULT":"SUCCESS","ERRCODE":"","MSG":"","MSG2":"","OBJ":{"ORDER_LIST":[{"ORDERNO":"TO1","ORDER_DATE":"20240229","ORDER_TIME":"235959","ITEM_LIST":[{"SALE_PRICE":"50","ITEM_CNT":"2","ADDITIVE_ITEM_LIST":[{"ADDITIVE_PRICE":"5"}]}],"ORD_PAY_LIST":[{"PAY_TYPE":"card","CARD_NO":"1234567890123456"},{"PAY_TYPE":"cash","CASH_AUTH_TYPE":"P"}]}]}}`,
+	`{"RESULT":"FAIL","ERRCODE":"PKT_OCCUPIED","MSG":"점유","MSG2":"x","OBJ":"nope"}`,
+	`{"RESULT":"FAIL","ERRCODE":"PKT_OCCUPIED","OBJ":{"ORDER_LIST":[{"ORG_ORDER_PAY_AMT":"x"}]}}`,
+	`{"ERRCODE":"","OBJ":{"ORDER_LIST":[{"ORG_ORDER_PAY_AMT":"x"}]}}`,
+	`{"ERRCODE":"","OBJ":{"ORDER_LIST":"x"}}`,
+	`{"ERRCODE":"","OBJ":[{"ITEM_GROUP_LIST":[]}]}`,
+	`{"ERRCODE":"","OBJ":null}`, `{"ERRCODE":""}`, `{"obj":{"ORDER_LIST":[]}}`,
+	`{"RESULT":1,"OBJ":{}}`, `{"ERRCODE":2}`, `null`, `[]`, `"x"`, ``, `{`, `{"OBJ":{}} x`,
+	"\f{\"OBJ\":{}}", ` {"OBJ":{"ORDER_LIST":[{"ORDERNO":"a"}]}} `,
+}
+
+// FuzzDecodeAnswerOnePass checks that the one-pass decode gives what the two-pass one
+// gives: the same error (operation, status, code, message) and, on success, the same value.
+func FuzzDecodeAnswerOnePass(f *testing.F) {
+	for _, s := range onePassSeeds {
+		for _, st := range []int{200, 404, 500} {
+			f.Add([]byte(s), st)
+		}
+	}
+	f.Fuzz(func(t *testing.T, body []byte, status int) {
+		if objKeys(body) > 1 {
+			t.Skip("repeated OBJ members")
+		}
+		check := func(fast, slow any) {
+			t.Helper()
+			ef := decodeAnswer("smartro.Fuzz", status, body, fast)
+			es := decodeAnswerSlow("smartro.Fuzz", status, body, slow)
+			if !sameAnswerError(ef, es) {
+				t.Fatalf("one pass: %v; two passes: %v", ef, es)
+			}
+			if ef == nil && !reflect.DeepEqual(fast, slow) {
+				t.Fatalf("one pass decoded %+v; two passes %+v", fast, slow)
+			}
+		}
+		check(new(WireOrderList), new(WireOrderList))
+		check(new(WireMenuAnswer), new(WireMenuAnswer))
+		check(nil, nil)
+	})
+}
+
+func TestDecodeAnswerOnePassLeavesOutOnNullOrMissingOBJ(t *testing.T) {
+	for _, body := range []string{`{"ERRCODE":""}`, `{"ERRCODE":"","OBJ":null}`} {
+		out := WireOrderList{Orders: []WireLiveOrder{{OrderNo: "kept"}}}
+		if err := decodeAnswer("smartro.T", 200, []byte(body), &out); err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		if len(out.Orders) != 1 || out.Orders[0].OrderNo != "kept" {
+			t.Errorf("%s: out = %+v, want it unchanged", body, out)
+		}
+	}
+}
+
+func TestDecodeAnswerRejectsUnusableOut(t *testing.T) {
+	body := []byte(`{"ERRCODE":"","OBJ":{"ORDER_LIST":[]}}`)
+	for _, out := range []any{(*WireOrderList)(nil), WireOrderList{}} {
+		err := decodeAnswer("smartro.T", 200, body, out)
+		var e *Error
+		if !errors.As(err, &e) || e.Code != CodeBadAnswer {
+			t.Errorf("out %T: err = %v, want %s", out, err, CodeBadAnswer)
+		}
+	}
+}
+
+// FuzzParseOrderTime checks the allocation-free reading of ORDER_DATE/ORDER_TIME against
+// time.ParseInLocation.
+func FuzzParseOrderTime(f *testing.F) {
+	for _, s := range [][2]string{
+		{"20240229", "235959"}, {"20230229", "120000"}, {"21000229", "000000"}, {"20000229", "000000"},
+		{"20241231", "240000"}, {"20241301", "000000"}, {"20240001", "000000"}, {"20240100", "000000"},
+		{"20240101", "006000"}, {"20240101", "000060"}, {"00000101", "000000"}, {"+0240101", "000000"},
+		{"-0240101", "000000"}, {"2024011", "1000000"}, {"2024-01-", "010000"}, {"", ""}, {"20240431", "000000"},
+		{"٢٠٢٤٠١٠١", "000000"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, date, tm string) {
+		got, ok := parseOrderTime(date, tm)
+		want, err := time.ParseInLocation(DateLayout+TimeLayout, date+tm, kst)
+		if ok != (err == nil) || (ok && (!got.Equal(want) || got.Location() != kst)) {
+			t.Fatalf("parseOrderTime(%q, %q) = %v, %v; time.ParseInLocation: %v, %v", date, tm, got, ok, want, err)
+		}
+	})
+}
+
+// TestParseOrderTimeMatchesTimePackage compares well-formed and near-miss digit strings.
+func TestParseOrderTimeMatchesTimePackage(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		two := func(name string, max int) string { return pad(rapid.IntRange(0, max).Draw(t, name), 2) }
+		date := pad(rapid.IntRange(0, 9999).Draw(t, "year"), 4) + two("month", 14) + two("day", 32)
+		tm := two("hour", 25) + two("min", 61) + two("sec", 61)
+		got, ok := parseOrderTime(date, tm)
+		want, err := time.ParseInLocation(DateLayout+TimeLayout, date+tm, kst)
+		if ok != (err == nil) || (ok && (!got.Equal(want) || got.Location() != kst)) {
+			t.Fatalf("parseOrderTime(%q, %q) = %v, %v; time.ParseInLocation: %v, %v", date, tm, got, ok, want, err)
+		}
+	})
+}
+
+// pad formats n with at least w digits.
+func pad(n, w int) string {
+	s := []byte{}
+	for n > 0 || len(s) == 0 {
+		s = append([]byte{byte('0' + n%10)}, s...)
+		n /= 10
+	}
+	for len(s) < w {
+		s = append([]byte{'0'}, s...)
+	}
+	return string(s)
+}
+
+// TestLiveOrdersFromWireKeepsOrdersApart checks that the shared backing arrays do not let
+// one order's lines, add-ons or payments reach another's.
+func TestLiveOrdersFromWireKeepsOrdersApart(t *testing.T) {
+	wl := WireOrderList{Orders: []WireLiveOrder{
+		{OrderNo: "A", Items: []WireOrderItem{{ID: "a1", SalePrice: 10, AddOns: []WireOrderAdditive{{ID: "x", Price: 1}}}},
+			Pays: []WirePay{{PayType: wirePayCard, CardNo: "1111222233334444", Installment: "03"}}},
+		{OrderNo: "B"},
+		{OrderNo: "C", Items: []WireOrderItem{{ID: "c1", SalePrice: 7}, {ID: "c2", SalePrice: 9, AddOns: []WireOrderAdditive{{ID: "y", Price: 2, Count: 2}}}},
+			Pays: []WirePay{{PayType: wirePayCash, CashAuthType: wireCashCorporate, CardNo: "0101"}, {PayType: wirePayCard, AuthNo: "n2"}}},
+	}}
+	got := liveOrdersFromWire(&wl)
+	if len(got) != 3 || got[1].Lines != nil || got[1].Payments != nil {
+		t.Fatalf("orders = %+v", got)
+	}
+	for i, o := range got {
+		if cap(o.Lines) != len(o.Lines) || cap(o.Payments) != len(o.Payments) {
+			t.Errorf("order %d: slices not capped at their length", i)
+		}
+		for _, l := range o.Lines {
+			if cap(l.AddOns) != len(l.AddOns) {
+				t.Errorf("order %d line %s: add-ons not capped", i, l.ItemID)
+			}
+		}
+	}
+	// Each conversion must equal converting the order on its own, without shared arrays.
+	for i := range wl.Orders {
+		if want := liveOrderFromWire(&wl.Orders[i], nil); !reflect.DeepEqual(got[i], want) {
+			t.Errorf("order %d = %+v, want %+v", i, got[i], want)
+		}
+	}
+	got[0].Lines = append(got[0].Lines, OrderLine{ItemID: "extra"})
+	got[0].Lines[0].AddOns = append(got[0].Lines[0].AddOns, LineAddOn{ID: "extra"})
+	got[0].Payments = append(got[0].Payments, Payment{Kind: PayEtc})
+	got[0].Payments[0].Card.AuthNo = "changed"
+	if got[2].Lines[0].ItemID != "c1" || got[2].Lines[1].AddOns[0].ID != "y" || got[2].Payments[0].Kind != PayCash || got[2].Payments[1].Card.AuthNo != "n2" {
+		t.Errorf("appending to order A changed order C: %+v", got[2])
+	}
+	if c := got[0].Payments[0].Card; c.Installments != 3 || c.CardNo != "1111222233334444" {
+		t.Errorf("card = %+v", c)
+	}
+	if c := got[2].Payments[0].Cash; c == nil || c.Receipt != ReceiptCorporate || !c.StaffConfirmed || c.ReceiptID != "0101" {
+		t.Errorf("cash = %+v", c)
+	}
+	if l := got[2].Lines[1]; l.Price != 5 {
+		t.Errorf("line c2 price = %d, want 9 - 2×2", l.Price)
+	}
+}
+
+// FuzzWireNumQuick checks the allocation-free reading of WireNum against the general one.
+func FuzzWireNumQuick(f *testing.F) {
+	for _, s := range []string{`"18000"`, `18000`, `"-5"`, `-0`, `"-"`, `""`, `"`, `null`, `"999999999999999999"`,
+		`"9999999999999999999"`, `" 12 "`, `"+1"`, `1e3`, `"1\u0030"`, `"１"`, `--1`, `"-"1`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, ok := quickWireNum(b)
+		if !ok {
+			return
+		}
+		var slow WireNum
+		if err := slow.unmarshalSlow(b); err != nil || slow != v {
+			t.Fatalf("quickWireNum(%q) = %d; general reading: %d, %v", b, v, slow, err)
+		}
+	})
+}
