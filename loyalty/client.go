@@ -175,6 +175,9 @@ type Client struct {
 	routes    Routes
 	clock     Clock
 	baseURL   string
+	// keyHeader carries the access key; built once and shared by every call
+	// (the engine copies a request's header, it never changes it).
+	keyHeader http.Header
 }
 
 // NewClient returns a client for the mainnet relay with the document's routes,
@@ -190,6 +193,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 	}
 	c := &Client{accessKey: cfg.accessKey, routes: cfg.routes, clock: clockx.Or(cfg.clock), baseURL: cfg.baseURL}
+	if cfg.accessKey != "" {
+		c.keyHeader = http.Header{HeaderAuthorization: {cfg.accessKey}}
+	}
 	var secrets []string
 	if cfg.accessKey != "" {
 		secrets = append(secrets, cfg.accessKey)
@@ -276,9 +282,9 @@ func (e *Error) Temporary() bool {
 // The access key goes in the Authorization header of every call except the
 // four wallet-signed approvals, which are not the KIOSK's to make.
 func (c *Client) do(ctx context.Context, op Endpoint, method, path string, q url.Values, body any, idempotent bool, out any) error {
-	h := http.Header{}
-	if c.accessKey != "" && !isApproval(op) {
-		h.Set(HeaderAuthorization, c.accessKey)
+	var h http.Header
+	if !isApproval(op) {
+		h = c.keyHeader
 	}
 	return c.engine.Do(ctx, httpx.Request{
 		Op:         opName(op),
@@ -306,7 +312,27 @@ func nilIfEmpty(q url.Values) any {
 	return q
 }
 
-func opName(e Endpoint) string { return "loyalty." + string(e) }
+func opName(e Endpoint) string {
+	if n, ok := opNames[e]; ok {
+		return n
+	}
+	return "loyalty." + string(e)
+}
+
+// opNames holds the operation names of the known endpoints, so a call does
+// not build its name.
+var opNames = func() map[Endpoint]string {
+	m := make(map[Endpoint]string)
+	for _, e := range []Endpoint{
+		EndpointBalance, EndpointPaymentInfo, EndpointOpenNewPayment, EndpointCloseNewPayment,
+		EndpointOpenCancelPayment, EndpointCloseCancelPayment, EndpointShopInfo, EndpointShopWithdrawal,
+		EndpointPayment, EndpointApproveNewPayment, EndpointDenyNewPayment, EndpointApproveCancelPayment,
+		EndpointDenyCancelPayment, EndpointChainID, EndpointNonce,
+	} {
+		m[e] = "loyalty." + string(e)
+	}
+	return m
+}()
 
 // bodyKey returns the access key for the body: the document's POSTs carry it,
 // the relay set relies on the header only.

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -220,6 +221,14 @@ func (n *WireNumber) UnmarshalJSON(b []byte) error {
 		*n = ""
 		return nil
 	}
+	if in, ok := plainString(b); ok {
+		*n = WireNumber(bytes.TrimSpace(in))
+		return nil
+	}
+	if plainDigits(b) {
+		*n = WireNumber(b)
+		return nil
+	}
 	if len(b) > 0 && b[0] == '"' {
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
@@ -265,6 +274,14 @@ func (n *WireInt) UnmarshalJSON(b []byte) error {
 		*n = 0
 		return nil
 	}
+	digits := b
+	if in, ok := plainString(b); ok {
+		digits = bytes.TrimSpace(in)
+	}
+	if v, ok := smallInt(digits); ok {
+		*n = WireInt(v)
+		return nil
+	}
 	s := string(b)
 	if len(b) > 0 && b[0] == '"' {
 		if err := json.Unmarshal(b, &s); err != nil {
@@ -283,6 +300,57 @@ func (n *WireInt) UnmarshalJSON(b []byte) error {
 	}
 	*n = WireInt(v)
 	return nil
+}
+
+// plainString returns the content of b when b is a JSON string of printable
+// ASCII without escapes (its content is then its value), and whether it was.
+func plainString(b []byte) ([]byte, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return nil, false
+	}
+	in := b[1 : len(b)-1]
+	for _, c := range in {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return nil, false
+		}
+	}
+	return in, true
+}
+
+// plainDigits reports whether b is a JSON number made of digits only.
+func plainDigits(b []byte) bool {
+	if len(b) == 0 || (b[0] == '0' && len(b) > 1) {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// smallInt parses an optionally signed decimal of at most 18 digits (no
+// overflow possible), as strconv.ParseInt would, without allocating.
+func smallInt(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg, b = b[0] == '-', b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // WireBool is a boolean that may also arrive as the string "true"/"false"
@@ -433,8 +501,48 @@ func decodeValidation(raw json.RawMessage) []ValidationIssue {
 // A non-zero code becomes an *Error with that code, the relay's message and
 // validation list; a body that is not an envelope becomes an *Error with
 // CodeDecode (or CodeHTTPStatus for a non-2xx status). op names the operation
-// in the error; status is the HTTP status. It never panics.
+// in the error; status is the HTTP status. It never panics. When it returns
+// an error, out may have been partly written.
+//
+// A success answer is decoded in one pass, data straight into out; anything
+// else (an error code, no or null data, a body that does not decode) is
+// decoded again, data kept raw until the code is known.
 func DecodeEnvelope(op string, status int, body []byte, out any) error {
+	if decodeSuccess(status, body, out) {
+		return nil
+	}
+	return decodeEnvelope(op, status, body, out)
+}
+
+// wireSuccessIn is a success envelope as the one pass reads it: data goes
+// straight into the caller's value.
+type wireSuccessIn struct {
+	Code *WireInt `json:"code"`
+	Data any      `json:"data"`
+}
+
+// decodeSuccess decodes body in one pass when it is a success envelope whose
+// data fills out, and reports whether it was. out must be a non-nil pointer
+// to a zero value, so that "data absent" (out still zero) can be told apart;
+// data that decodes to the zero value is left to the second pass too.
+func decodeSuccess(status int, body []byte, out any) bool {
+	if out == nil || (status != 0 && (status < 200 || status > 299)) {
+		return false
+	}
+	v := reflect.ValueOf(out)
+	if v.Kind() != reflect.Pointer || v.IsNil() || !v.Elem().IsZero() {
+		return false
+	}
+	env := wireSuccessIn{Data: out}
+	if json.Unmarshal(body, &env) != nil || env.Code == nil || *env.Code != 0 || env.Data == nil {
+		return false // not an envelope, an error code, null data (Data reset to nil), bad shape
+	}
+	return !v.Elem().IsZero() // data was there and said something
+}
+
+// decodeEnvelope is DecodeEnvelope in two passes: the envelope with data raw,
+// then data into out once the code is known to be 0.
+func decodeEnvelope(op string, status int, body []byte, out any) error {
 	fail := func(code Code, msg string, cause error) error {
 		return &Error{Op: op, HTTPStatus: status, Code: code, Message: msg, Err: cause}
 	}

@@ -1,8 +1,11 @@
 package loyalty
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -221,6 +224,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, status int) {
 		var w WirePayment
 		err := DecodeEnvelope("loyalty.Fuzz", status, body, &w)
+		checkSameAsTwoPass(t, status, body, err, &w)
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) || e.Op != "loyalty.Fuzz" {
@@ -230,5 +234,115 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			return
 		}
 		_, _ = w.Payment()
+	})
+}
+
+// checkSameAsTwoPass asserts that DecodeEnvelope (one pass on success) gave
+// got and err as the two-pass decoding does.
+func checkSameAsTwoPass(t *testing.T, status int, body []byte, err error, got *WirePayment) {
+	t.Helper()
+	var want WirePayment
+	werr := decodeEnvelope("loyalty.Fuzz", status, body, &want)
+	if (err == nil) != (werr == nil) {
+		t.Fatalf("%q (status %d): one pass %v, two passes %v", body, status, err, werr)
+	}
+	if err != nil {
+		if err.Error() != werr.Error() {
+			t.Fatalf("%q (status %d): one pass %q, two passes %q", body, status, err, werr)
+		}
+		return
+	}
+	if !reflect.DeepEqual(*got, want) {
+		t.Fatalf("%q (status %d): one pass %+v, two passes %+v", body, status, *got, want)
+	}
+}
+
+func TestDecodeEnvelopeOnePassAsTwo(t *testing.T) {
+	bodies := []string{
+		`{"code":0,"data":{"paymentId":"0x1","amount":"5","paymentStatus":11}}`,
+		` {"data":{"paymentId":"0x2"},"code":"0"} `,
+		`{"code":0,"data":{"paymentId":"0x1"},"error":{"message":"ignored"}}`,
+		`{"code":0,"Data":{"paymentId":"0x3"}}`,
+		`{"code":0,"data":{}}`, `{"code":0,"data":null}`, `{"code":0}`, `{"code":0,"data":[]}`,
+		`{"code":0,"data":{"amount":{}}}`, `{"code":0,"data":{"paymentId":5}}`,
+		`{"code":2003,"data":{"paymentId":"0x1"},"error":{"message":"Payment ID does not exist"}}`,
+		`{"code":0,"data":{"paymentId":"0x1"}} trailing`, `{"code":1e400}`, `null`, `[]`, ``, `<html>`,
+	}
+	for _, b := range bodies {
+		for _, status := range []int{0, 200, 204, 404, 500} {
+			var w WirePayment
+			err := DecodeEnvelope("loyalty.Fuzz", status, []byte(b), &w)
+			checkSameAsTwoPass(t, status, []byte(b), err, &w)
+		}
+	}
+	// A value that is not zero cannot tell "data absent" apart: the two passes decide.
+	pre := WirePayment{PaymentID: "0xpre"}
+	if err := DecodeEnvelope("op", 200, []byte(`{"code":0}`), &pre); !IsCode(err, CodeDecode) {
+		t.Fatalf("absent data into a filled value: %v", err)
+	}
+}
+
+// refWireInt and refWireNumber are the decoders before the allocation-free
+// fast paths, kept as the reference.
+func refWireInt(b []byte) (WireInt, error) {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
+		return 0, nil
+	}
+	s := string(b)
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return 0, err
+		}
+		s = strings.TrimSpace(s)
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || f != float64(int64(f)) {
+			return 0, errors.New("not an integer")
+		}
+		v = int64(f)
+	}
+	return WireInt(v), nil
+}
+
+func refWireNumber(b []byte) (WireNumber, error) {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
+		return "", nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return "", err
+		}
+		return WireNumber(strings.TrimSpace(s)), nil
+	}
+	var num json.Number
+	if err := json.Unmarshal(b, &num); err != nil {
+		return "", err
+	}
+	return WireNumber(num.String()), nil
+}
+
+func FuzzWireScalars(f *testing.F) {
+	for _, s := range []string{`0`, `17`, `"17"`, `" 42 "`, `-5`, `+5`, `"+5"`, `007`, `"007"`, `1.7e9`, `"1e3"`,
+		`123456789012345678`, `1234567890123456789`, `99999999999999999999`, `"12\u0033"`, `"é"`, `"a"`, `""`, `"`, `null`, `true`, `" 5`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var i WireInt
+		ierr := i.UnmarshalJSON(b)
+		ri, rerr := refWireInt(b)
+		if (ierr == nil) != (rerr == nil) || (ierr == nil && i != ri) {
+			t.Fatalf("WireInt %q: %v %v, reference %v %v", b, i, ierr, ri, rerr)
+		}
+		var n WireNumber
+		nerr := n.UnmarshalJSON(b)
+		rn, rnerr := refWireNumber(b)
+		if (nerr == nil) != (rnerr == nil) || (nerr == nil && n != rn) {
+			t.Fatalf("WireNumber %q: %q %v, reference %q %v", b, n, nerr, rn, rnerr)
+		}
 	})
 }

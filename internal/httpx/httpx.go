@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
@@ -75,7 +76,16 @@ type Engine struct {
 	log     *slog.Logger
 	maxBody int64
 	redact  *strings.Replacer
+	ua      []string // the User-Agent header value, shared by every request (never mutated)
 }
+
+// Header values the engine sets, shared by every request: a request's header values are
+// only read by the transport, and these slices have no room to append into.
+var (
+	acceptJSON = []string{"application/json"}
+	ctypeJSON  = []string{"application/json"}
+	ctypeForm  = []string{"application/x-www-form-urlencoded"}
+)
 
 // Errors the engine passes to Wrap.
 var (
@@ -93,8 +103,13 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("httpx: base URL must be an absolute http(s) URL, got %q", sanitizeURL(cfg.BaseURL))
 	}
 	base.Path = strings.TrimSuffix(base.Path, "/")
+	base.RawPath = "" // re-derived from Path by URL.EscapedPath, as url.Parse would
 	base.RawQuery, base.Fragment = "", ""
+	base.Host = strings.TrimSuffix(base.Host, ":") // an empty port, as http.NewRequest drops it
 	e := &Engine{base: base, cfg: cfg, hc: cfg.HTTPClient, log: cfg.Logger, maxBody: cfg.MaxBodyBytes}
+	if cfg.UserAgent != "" {
+		e.ua = []string{cfg.UserAgent}
+	}
 	if e.hc == nil {
 		e.hc = &http.Client{Timeout: DefaultTimeout}
 	}
@@ -132,26 +147,22 @@ func (e *Engine) Do(ctx context.Context, req Request, out any) error {
 	if err != nil {
 		return e.cfg.Wrap(req.Op, 0, err)
 	}
-	attempt := func() (int, error) { return e.once(ctx, req, u, body, ctype, out) }
 	if !req.Idempotent {
-		_, err := attempt()
+		_, err := e.once(ctx, req, u, body, ctype, out)
 		return err
 	}
-	return e.cfg.Retry.run(ctx, attempt)
+	return e.cfg.Retry.run(ctx, func() (int, error) { return e.once(ctx, req, u, body, ctype, out) })
 }
 
-func (e *Engine) buildURL(req Request) (string, error) {
+// buildURL joins the base URL and req.Path and encodes the query. The URL is built as a
+// value, not a string: http.NewRequest would only parse the string back.
+func (e *Engine) buildURL(req Request) (*url.URL, error) {
 	p := req.Path
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p
 	}
-	for _, seg := range strings.Split(p, "/") {
-		if seg == ".." || seg == "." {
-			return "", ErrBadPath
-		}
-	}
-	if strings.ContainsAny(p, "?#") {
-		return "", ErrBadPath
+	if strings.ContainsAny(p, "?#") || hasDotSegment(p) {
+		return nil, ErrBadPath
 	}
 	u := *e.base
 	u.Path = e.base.Path + p
@@ -162,60 +173,69 @@ func (e *Engine) buildURL(req Request) (string, error) {
 	default:
 		v, err := query.Values(q)
 		if err != nil {
-			return "", fmt.Errorf("encode query: %w", err)
+			return nil, fmt.Errorf("encode query: %w", err)
 		}
 		u.RawQuery = v.Encode()
 	}
-	return u.String(), nil
+	return &u, nil
 }
 
-func encodeBody(req Request) ([]byte, string, error) {
+// hasDotSegment reports whether the slash-separated path p has a "." or ".." segment.
+func hasDotSegment(p string) bool {
+	for len(p) > 0 {
+		seg := p
+		if i := strings.IndexByte(p, '/'); i >= 0 {
+			seg, p = p[:i], p[i+1:]
+		} else {
+			p = ""
+		}
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+func encodeBody(req Request) ([]byte, []string, error) {
 	switch {
 	case req.JSON != nil:
 		b, err := json.Marshal(req.JSON)
 		if err != nil {
-			return nil, "", fmt.Errorf("encode body: %w", err)
+			return nil, nil, fmt.Errorf("encode body: %w", err)
 		}
-		return b, "application/json", nil
+		return b, ctypeJSON, nil
 	case req.Form != nil:
-		return []byte(req.Form.Encode()), "application/x-www-form-urlencoded", nil
+		return []byte(req.Form.Encode()), ctypeForm, nil
 	}
-	return nil, "", nil
+	return nil, nil, nil
 }
 
 // once sends one attempt and returns the HTTP status seen (0 if none) and the error.
-func (e *Engine) once(ctx context.Context, req Request, u string, body []byte, ctype string, out any) (int, error) {
+func (e *Engine) once(ctx context.Context, req Request, u *url.URL, body []byte, ctype []string, out any) (int, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	hr, err := http.NewRequestWithContext(ctx, req.Method, u, rd)
+	// NewRequestWithContext sets the body's length and GetBody; the URL is ours, a copy
+	// per attempt.
+	hr, err := http.NewRequestWithContext(ctx, req.Method, "", rd)
 	if err != nil {
 		return 0, e.cfg.Wrap(req.Op, 0, err)
 	}
-	for k, vs := range req.Header {
-		for _, v := range vs {
-			hr.Header.Add(k, v)
-		}
+	uc := *u
+	hr.URL, hr.Host = &uc, uc.Host
+	hr.Header = e.header(req.Header, ctype)
+	var start time.Time
+	if e.log != nil {
+		start = time.Now()
 	}
-	if ctype != "" {
-		hr.Header.Set("Content-Type", ctype)
-	}
-	hr.Header.Set("Accept", "application/json")
-	if e.cfg.UserAgent != "" {
-		hr.Header.Set("User-Agent", e.cfg.UserAgent)
-	}
-	start := time.Now()
 	resp, err := e.hc.Do(hr)
 	if err != nil {
 		e.logf(ctx, slog.LevelWarn, req, 0, start, err)
 		return 0, e.cfg.Wrap(req.Op, 0, transportError{e.cleanErr(err)})
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, e.maxBody+1))
-	if err == nil && int64(len(data)) > e.maxBody {
-		err = ErrBodyTooLarge
-	}
+	data, err := readBody(resp.Body, resp.ContentLength, e.maxBody)
 	if err != nil {
 		e.logf(ctx, slog.LevelWarn, req, resp.StatusCode, start, err)
 		if !errors.Is(err, ErrBodyTooLarge) {
@@ -224,12 +244,70 @@ func (e *Engine) once(ctx context.Context, req Request, u string, body []byte, c
 		return resp.StatusCode, e.cfg.Wrap(req.Op, resp.StatusCode, err)
 	}
 	err = e.cfg.Decode(&Answer{Op: req.Op, Status: resp.StatusCode, Header: resp.Header, Body: data}, out)
-	level := slog.LevelDebug
-	if err != nil {
-		level = slog.LevelInfo
+	if e.log != nil {
+		level := slog.LevelDebug
+		if err != nil {
+			level = slog.LevelInfo
+		}
+		e.logf(ctx, level, req, resp.StatusCode, start, err)
 	}
-	e.logf(ctx, level, req, resp.StatusCode, start, err)
 	return resp.StatusCode, err
+}
+
+// header returns the request header: the caller's (keys canonicalized, its value slices
+// shared but capped so nothing can append into them; the caller's map is never changed),
+// then Content-Type, Accept and User-Agent.
+func (e *Engine) header(in http.Header, ctype []string) http.Header {
+	h := make(http.Header, len(in)+3)
+	for k, vs := range in {
+		if len(vs) == 0 {
+			continue
+		}
+		ck := textproto.CanonicalMIMEHeaderKey(k)
+		if prev, ok := h[ck]; ok {
+			h[ck] = append(prev[:len(prev):len(prev)], vs...)
+		} else {
+			h[ck] = vs[:len(vs):len(vs)]
+		}
+	}
+	if ctype != nil {
+		h["Content-Type"] = ctype
+	}
+	h["Accept"] = acceptJSON
+	if e.ua != nil {
+		h["User-Agent"] = e.ua
+	}
+	return h
+}
+
+// readBody reads r to the end, at most max bytes (ErrBodyTooLarge beyond). A known
+// length sizes the buffer at once.
+func readBody(r io.Reader, length, max int64) ([]byte, error) {
+	size := int64(512)
+	if length >= 0 && length < max {
+		size = length + 1 // room to see the end without growing
+	}
+	b := make([]byte, 0, size)
+	for {
+		buf := b[len(b):cap(b)]
+		if rem := max + 1 - int64(len(b)); int64(len(buf)) > rem {
+			buf = buf[:rem] // one byte past the limit is enough to know
+		}
+		n, err := r.Read(buf)
+		b = b[:len(b)+n]
+		if int64(len(b)) > max {
+			return nil, ErrBodyTooLarge
+		}
+		if err != nil {
+			if err == io.EOF {
+				return b, nil
+			}
+			return nil, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+	}
 }
 
 // cleanErr strips the URL out of a *url.Error (it may carry query secrets) and redacts the rest.

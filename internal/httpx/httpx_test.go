@@ -251,3 +251,34 @@ func TestNewValidates(t *testing.T) {
 		t.Errorf("default client = %+v", e.HTTPClient())
 	}
 }
+
+// TestDoCopiesHeader: the caller's header reaches the server with canonical
+// keys, next to the engine's own, and the caller's map and value slices are
+// left as they were (a client may share one header between calls).
+func TestDoCopiesHeader(t *testing.T) {
+	var got atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Clone())
+		_, _ = io.WriteString(w, `{"code":0,"data":{}}`)
+	}))
+	defer srv.Close()
+	e := newEngine(t, srv, func(c *Config) { c.UserAgent = "poskit-test" })
+	vals := make([]string, 1, 4) // room to append into: the engine must not
+	vals[0] = "one"
+	in := http.Header{"x-token": vals, "X-Token": {"two"}, "Accept": {"text/html"}}
+	for i := 0; i < 2; i++ {
+		if err := e.Do(context.Background(), Request{Op: "t", Method: http.MethodPost, Path: "/h", Header: in, JSON: map[string]int{"a": 1}}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := got.Load().(http.Header)
+	if tok := h.Values("X-Token"); len(tok) != 2 {
+		t.Errorf("X-Token %q, want both values", tok)
+	}
+	if h.Get("Accept") != "application/json" || h.Get("Content-Type") != "application/json" || h.Get("User-Agent") != "poskit-test" {
+		t.Errorf("engine headers %v", h)
+	}
+	if len(in) != 3 || len(in["x-token"]) != 1 || len(in["X-Token"]) != 1 || in.Get("Accept") != "text/html" || vals[:2][1] != "" {
+		t.Errorf("caller's header changed: %v (backing %q)", in, vals[:2])
+	}
+}

@@ -65,27 +65,57 @@ func (r Retry) policy(ctx context.Context) backoff.BackOff {
 	return backoff.WithContext(backoff.WithMaxRetries(b, uint64(max)), ctx)
 }
 
+// run makes the first attempt at once; the backoff policy is built only when an attempt
+// asks for a retry. It returns the last attempt's error: when the context ends during a
+// pause, the last answer seen says more than "context canceled".
 func (r Retry) run(ctx context.Context, attempt func() (int, error)) error {
+	status, err := attempt()
+	if err == nil {
+		return nil
+	}
 	should := r.ShouldRetry
 	if should == nil {
 		should = DefaultShouldRetry
 	}
-	var last error
-	op := func() error {
-		status, err := attempt()
-		last = err
-		if err != nil && !should(status, err) {
-			return backoff.Permanent(err)
-		}
+	if !should(status, err) {
 		return err
 	}
-	err := backoff.Retry(op, r.policy(ctx))
-	if last != nil {
-		// The last answer seen says more than "context canceled" when the context ended
-		// during a pause; backoff returns it unwrapped otherwise.
-		return last
+	b := r.policy(ctx)
+	b.Reset()
+	var t *time.Timer
+	defer func() {
+		if t != nil {
+			t.Stop()
+		}
+	}()
+	for {
+		next := b.NextBackOff()
+		if next == backoff.Stop {
+			return err
+		}
+		if next <= 0 { // NoSleep
+			if ctx.Err() != nil {
+				return err
+			}
+		} else {
+			if t == nil {
+				t = time.NewTimer(next)
+			} else {
+				t.Reset(next)
+			}
+			select {
+			case <-ctx.Done():
+				return err
+			case <-t.C:
+			}
+		}
+		if status, err = attempt(); err == nil {
+			return nil
+		}
+		if !should(status, err) {
+			return err
+		}
 	}
-	return err
 }
 
 func orDur(d, def time.Duration) time.Duration {

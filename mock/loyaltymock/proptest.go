@@ -3,15 +3,19 @@ package loyaltymock
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"pgregory.net/rapid"
 
 	"github.com/holiman/uint256"
+	"github.com/poskit/poskit/internal/clockx"
 	"github.com/poskit/poskit/loyalty"
 	"github.com/poskit/poskit/mock"
 )
@@ -130,7 +134,10 @@ type KioskEnv struct {
 	Client *loyalty.Client
 	Waiter *loyalty.PaymentWaiter
 	// Clock is the fake's clock as the kiosk must use it: the property advances time only
-	// while the kiosk waits on a timer of this clock, never while it is busy.
+	// while the kiosk waits on a timer of this clock, never while it is busy. It sees the
+	// kiosk enter a wait when it takes a timer's channel (select on t.C(), <-Clock.After);
+	// a kiosk receiving from a channel it took earlier still gets time, after a few quiet
+	// milliseconds.
 	Clock loyalty.Clock
 }
 
@@ -186,10 +193,12 @@ func checkKiosk(srv *Server, kiosk Kiosk, req loyalty.OpenNewPaymentInput, b Wal
 		srv.Faults().Inject(string(loyalty.EndpointPayment), mock.Fault{Kind: mock.DropAnswer, Times: b.DropReadAnswers})
 	}
 
-	kioskClock := srv.Clock().Tagged(kioskClockTag)
-	client := srv.Client(loyalty.WithClock(kioskClock))
+	probe := newKioskProbe()
+	kioskClock := probeClock{srv.Clock().Tagged(kioskClockTag), probe}
+	client := srv.Client(loyalty.WithClock(kioskClock), loyalty.WithHTTPClient(probe.httpClient(srv.HTTPClient())))
 	waiter := loyalty.NewPaymentWaiter(client, loyalty.WaiterOptions{Clock: kioskClock})
 	h := loyalty.NewCallbackHandler(srv.Seed().AccessKey(), func(_ context.Context, ev loyalty.CallbackEvent) error {
+		probe.wake() // before the event: the kiosk reacts after
 		waiter.Notify(ev)
 		return nil
 	})
@@ -209,6 +218,7 @@ func checkKiosk(srv *Server, kiosk Kiosk, req loyalty.OpenNewPaymentInput, b Wal
 	}()
 	var res result
 	driven := time.Duration(0)
+	quiet := 0
 	for waiting := true; waiting; {
 		select {
 		case res = <-done:
@@ -221,15 +231,31 @@ func checkKiosk(srv *Server, kiosk Kiosk, req loyalty.OpenNewPaymentInput, b Wal
 		// Move time only while the kiosk is parked on its clock: moving it while the kiosk
 		// talks to the fake would let windows (40 s close, 45 s approval) pass in a blink.
 		tick, stop := context.WithTimeout(ctx, 2*time.Millisecond)
-		if srv.Clock().WaitForWaiters(1, tick.Done()) && kioskParked(srv) && driven < 30*time.Minute {
-			srv.Clock().Advance(time.Second)
-			driven += time.Second
-			if err := srv.Sync(ctx); err != nil { // wallet answers and callbacks done
-				stop()
-				return fmt.Errorf("fake did not settle: %v", err)
+		move := false
+		if srv.Clock().WaitForWaiters(1, tick.Done()) && driven < 30*time.Minute {
+			switch st := kioskState(srv, probe); st {
+			case kioskParked:
+				move, quiet = true, 0
+			case kioskBusy:
+				quiet = 0
+			case kioskUnsure:
+				// Waiting, but not in a way the probe sees (a channel taken long before):
+				// give it time to act, then treat a kiosk that stays quiet as parked.
+				if probe.waitChange(tick.Done()) {
+					quiet = 0
+				} else if quiet++; quiet >= unsureTicks {
+					move, quiet = true, 0
+				}
 			}
 		}
 		stop()
+		if move {
+			probe.advance(srv.Clock(), time.Second)
+			driven += time.Second
+			if err := srv.Sync(ctx); err != nil { // wallet answers and callbacks done
+				return fmt.Errorf("fake did not settle: %v", err)
+			}
+		}
 	}
 	// Let every leg end: approvals come or time out, force-closes apply.
 	srv.Faults().Clear()
@@ -261,27 +287,227 @@ func checkKiosk(srv *Server, kiosk Kiosk, req loyalty.OpenNewPaymentInput, b Wal
 	return nil
 }
 
-// kioskParked reports whether the kiosk waits on its clock with nothing in flight: no
-// request at the fake and no wallet answer or callback under way. It looks twice, with the
-// scheduler run in between, so a kiosk that has just been handed an answer gets to act on
-// it (stop its timers, send the next request) before time moves.
-func kioskParked(srv *Server) bool {
-	for range 2 {
-		if srv.Clock().TaggedWaiters(kioskClockTag) == 0 || srv.rt.InFlight() > 0 || srv.busy() {
-			return false
-		}
-		for range 8 {
-			runtime.Gosched()
-		}
+type kioskStateKind int
+
+const (
+	kioskBusy   kioskStateKind = iota // a request, wallet answer or callback under way, or no timer armed
+	kioskParked                       // entered a wait on its clock and nothing has woken it since
+	kioskUnsure                       // idle with a timer armed, but not seen entering a wait
+)
+
+// unsureTicks is how many quiet 2 ms ticks an idle kiosk that was not seen entering a
+// wait gets before time moves anyway (a kiosk receiving from a timer channel it took
+// long before).
+const unsureTicks = 25
+
+// kioskState tells whether the clock may move: only while the kiosk waits on its clock
+// with nothing in flight — no request of the kiosk under way (seen from its side of the
+// connection: being dialled and written, at the fake, its answer read and decoded), no
+// wallet answer or callback under way or due — and the kiosk was last seen entering that
+// wait (taking a timer's channel) with no callback, answer or timer fire reaching it since.
+//
+// The fake's own request count (Router.InFlight) and "no change across two looks" are not
+// enough: a kiosk whose poll is being dialled or read, or which is blocked on a mutex
+// between two steps, looks idle while it is busy, and the clock then runs in a blink — a
+// PaymentWaiter's 45 s deadline passes during its first poll and the kiosk closes an
+// approved payment 45 s late, after the 40 s close window, so the close fails instead of
+// settling.
+func kioskState(srv *Server, probe *kioskProbe) kioskStateKind {
+	if srv.Clock().TaggedWaiters(kioskClockTag) == 0 || srv.rt.InFlight() > 0 || srv.busy() {
+		return kioskBusy
 	}
-	return true
+	parked, inflight, seq := probe.state()
+	if inflight > 0 {
+		return kioskBusy
+	}
+	if !parked {
+		return kioskUnsure
+	}
+	// Look again after letting the scheduler run, so nothing is caught half-way.
+	for range 8 {
+		runtime.Gosched()
+	}
+	if srv.rt.InFlight() > 0 || srv.busy() {
+		return kioskBusy
+	}
+	if parked2, _, seq2 := probe.state(); !parked2 || seq2 != seq {
+		return kioskBusy
+	}
+	return kioskParked
 }
 
-// busy reports whether wallet answers or callbacks are under way.
+// kioskProbe watches the kiosk under test from the outside: its requests from the
+// client's side, its timers, and the callbacks handed to it.
+type kioskProbe struct {
+	mu       sync.Mutex
+	inflight int    // requests begun and not yet answered and closed
+	parked   bool   // the kiosk's last act was taking a timer's channel: it is entering a wait
+	woken    bool   // a callback or timer fire reached it, and it has not reacted yet
+	seq      uint64 // bumped on every change
+	changed  chan struct{}
+}
+
+func newKioskProbe() *kioskProbe { return &kioskProbe{changed: make(chan struct{})} }
+
+func (p *kioskProbe) update(f func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f()
+	p.seq++
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// state reports whether the kiosk is parked (entered a wait and not woken since), its
+// requests in flight, and the change count.
+func (p *kioskProbe) state() (parked bool, inflight int, seq uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.parked && !p.woken, p.inflight, p.seq
+}
+
+// waitChange waits for a change or for done, and reports whether something changed.
+func (p *kioskProbe) waitChange(done <-chan struct{}) bool {
+	p.mu.Lock()
+	ch := p.changed
+	p.mu.Unlock()
+	select {
+	case <-ch:
+		return true
+	case <-done:
+		return false
+	}
+}
+
+// waiting: the kiosk takes a timer's channel, as it does entering a select or receive.
+func (p *kioskProbe) waiting() { p.update(func() { p.parked = true }) }
+
+// acted: the kiosk armed a timer (not a reaction: it may go on working), or stopped or
+// reset one (its reaction to a wake-up, as a PaymentWaiter's).
+func (p *kioskProbe) acted(reaction bool) {
+	p.update(func() {
+		p.parked = false
+		if reaction {
+			p.woken = false
+		}
+	})
+}
+
+// wake: a callback is handed to the kiosk, or one of its timers is about to fire.
+func (p *kioskProbe) wake() { p.update(func() { p.parked, p.woken = false, true }) }
+
+func (p *kioskProbe) begin() {
+	p.update(func() { p.inflight++; p.parked, p.woken = false, false })
+}
+
+func (p *kioskProbe) end() { p.update(func() { p.inflight--; p.parked = false }) }
+
+// advance moves the clock by d. The kiosk counts as woken while its timers fire; if none
+// fired and it did nothing meanwhile, it is parked again.
+func (p *kioskProbe) advance(c *mock.Clock, d time.Duration) {
+	p.mu.Lock()
+	wasParked, wasWoken := p.parked, p.woken
+	p.mu.Unlock()
+	before := c.TaggedWaiters(kioskClockTag)
+	p.wake()
+	p.mu.Lock()
+	seq := p.seq
+	p.mu.Unlock()
+	c.Advance(d)
+	if c.TaggedWaiters(kioskClockTag) < before {
+		return // a kiosk timer fired: the kiosk is woken until it reacts
+	}
+	p.mu.Lock()
+	restore := p.seq == seq
+	p.mu.Unlock()
+	if restore {
+		p.update(func() { p.parked, p.woken = wasParked, wasWoken })
+	}
+}
+
+// httpClient returns a copy of hc whose requests the probe sees from start until the
+// answer's body is closed (the client decodes before it closes the body).
+func (p *kioskProbe) httpClient(hc *http.Client) *http.Client {
+	c := *hc
+	base := c.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c.Transport = probeTransport{base: base, p: p}
+	return &c
+}
+
+type probeTransport struct {
+	base http.RoundTripper
+	p    *kioskProbe
+}
+
+func (t probeTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.p.begin()
+	resp, err := t.base.RoundTrip(r)
+	if err != nil {
+		t.p.end()
+		return nil, err
+	}
+	resp.Body = &probeBody{ReadCloser: resp.Body, p: t.p}
+	return resp, nil
+}
+
+type probeBody struct {
+	io.ReadCloser
+	p    *kioskProbe
+	once sync.Once
+}
+
+func (b *probeBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.p.end)
+	return err
+}
+
+// probeClock is the kiosk's clock: the fake's, tagged, with every timer action reported
+// to the probe.
+type probeClock struct {
+	clockx.Clock
+	p *kioskProbe
+}
+
+func (c probeClock) NewTimer(d time.Duration) clockx.Timer {
+	t := probeTimer{c.Clock.NewTimer(d), c.p}
+	c.p.acted(false)
+	return t
+}
+
+func (c probeClock) After(d time.Duration) <-chan time.Time { return c.NewTimer(d).C() }
+
+type probeTimer struct {
+	clockx.Timer
+	p *kioskProbe
+}
+
+func (t probeTimer) C() <-chan time.Time {
+	t.p.waiting()
+	return t.Timer.C()
+}
+
+func (t probeTimer) Stop() bool {
+	ok := t.Timer.Stop()
+	t.p.acted(true)
+	return ok
+}
+
+func (t probeTimer) Reset(d time.Duration) bool {
+	ok := t.Timer.Reset(d)
+	t.p.acted(true)
+	return ok
+}
+
+// busy reports whether wallet answers or callbacks are under way or due: a wallet that
+// answers at once is queued by the open and started by the scheduler a moment later.
 func (s *Server) busy() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.inflight > 0
+	return s.inflight > 0 || (s.active.Len() > 0 && !s.active[0].at.After(s.clock.Now()))
 }
 
 // closedPayments returns the payments of a purchase that ended paid (18).
