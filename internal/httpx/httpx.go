@@ -18,6 +18,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-querystring/query"
@@ -34,7 +35,9 @@ type Answer struct {
 	Op     string
 	Status int
 	Header http.Header
-	Body   []byte
+	// Body is valid only while the hook runs: the engine reuses its buffer afterwards, so
+	// a hook copies what it keeps (json.Unmarshal does, into strings and RawMessage alike).
+	Body []byte
 }
 
 // Config configures an Engine. BaseURL, Decode and Wrap are required.
@@ -235,7 +238,10 @@ func (e *Engine) once(ctx context.Context, req Request, u *url.URL, body []byte,
 		return 0, e.cfg.Wrap(req.Op, 0, transportError{e.cleanErr(err)})
 	}
 	defer resp.Body.Close()
-	data, err := readBody(resp.Body, resp.ContentLength, e.maxBody)
+	bp := bodyPool.Get().(*[]byte)
+	defer putBody(bp)
+	data, err := readBody((*bp)[:0], resp.Body, resp.ContentLength, e.maxBody)
+	*bp = data
 	if err != nil {
 		e.logf(ctx, slog.LevelWarn, req, resp.StatusCode, start, err)
 		if !errors.Is(err, ErrBodyTooLarge) {
@@ -280,14 +286,31 @@ func (e *Engine) header(in http.Header, ctype []string) http.Header {
 	return h
 }
 
-// readBody reads r to the end, at most max bytes (ErrBodyTooLarge beyond). A known
-// length sizes the buffer at once.
-func readBody(r io.Reader, length, max int64) ([]byte, error) {
+// bodyPool recycles answer buffers between calls: Answer.Body is valid only while the
+// Decode hook runs, which copies what it keeps (encoding/json always does).
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// maxPooledBody is the largest buffer kept for reuse; a rare huge answer is left to the GC.
+const maxPooledBody = 256 << 10
+
+func putBody(bp *[]byte) {
+	if cap(*bp) <= maxPooledBody {
+		*bp = (*bp)[:0]
+		bodyPool.Put(bp)
+	}
+}
+
+// readBody appends r, read to the end, to b[:0] and returns it: at most max bytes
+// (ErrBodyTooLarge beyond). A known length sizes the buffer at once.
+func readBody(b []byte, r io.Reader, length, max int64) ([]byte, error) {
 	size := int64(512)
 	if length >= 0 && length < max {
 		size = length + 1 // room to see the end without growing
 	}
-	b := make([]byte, 0, size)
+	if int64(cap(b)) < size {
+		b = make([]byte, 0, size)
+	}
+	b = b[:0]
 	for {
 		buf := b[len(b):cap(b)]
 		if rem := max + 1 - int64(len(b)); int64(len(buf)) > rem {
@@ -296,13 +319,13 @@ func readBody(r io.Reader, length, max int64) ([]byte, error) {
 		n, err := r.Read(buf)
 		b = b[:len(b)+n]
 		if int64(len(b)) > max {
-			return nil, ErrBodyTooLarge
+			return b[:0], ErrBodyTooLarge
 		}
 		if err != nil {
 			if err == io.EOF {
 				return b, nil
 			}
-			return nil, err
+			return b[:0], err
 		}
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)] // grow

@@ -282,3 +282,27 @@ func TestDoCopiesHeader(t *testing.T) {
 		t.Errorf("caller's header changed: %v (backing %q)", in, vals[:2])
 	}
 }
+
+// Answer buffers are reused between calls: what a call decoded must survive the next one.
+func TestDecodedValuesSurviveBufferReuse(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"code":0,"data":{"raw":{"call":%d},"s":"call-%d"}}`, n.Add(1), n.Load())
+	}))
+	defer srv.Close()
+	e := newEngine(t, srv, nil)
+	type out struct {
+		Raw json.RawMessage `json:"raw"`
+		S   string          `json:"s"`
+	}
+	var first, second out
+	if err := e.Do(context.Background(), Request{Op: "t.A", Method: "GET", Path: "/a"}, &first); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Do(context.Background(), Request{Op: "t.B", Method: "GET", Path: "/b"}, &second); err != nil {
+		t.Fatal(err)
+	}
+	if string(first.Raw) != `{"call":1}` || first.S != "call-1" || string(second.Raw) != `{"call":2}` {
+		t.Errorf("first %s %q, second %s", first.Raw, first.S, second.Raw)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poskit/poskit/internal/benchx"
 	"github.com/poskit/poskit/loyalty"
 	"github.com/poskit/poskit/mock"
 )
@@ -184,7 +185,7 @@ func TestClientWithScriptedWalletAndWaiter(t *testing.T) {
 
 // BenchmarkClientCall compares loyalty.Client.Balance against a hand-written
 // net/http + encoding/json call of the same endpoint on the same fake.
-// Metric client/hand is the time ratio (target ≤ 1.10).
+// Metric sdk/hand is the time ratio (target ≤ 1.10).
 func BenchmarkClientCall(b *testing.B) {
 	srv := NewServer(WithWalletPolicy(Ignore))
 	defer srv.Close()
@@ -222,32 +223,5 @@ func BenchmarkClientCall(b *testing.B) {
 		_, err := c.Balance(ctx, alice.Account)
 		return err
 	}
-	measure := func(n int, f func() error) time.Duration {
-		start := time.Now()
-		for i := 0; i < n; i++ {
-			if err := f(); err != nil {
-				b.Fatal(err)
-			}
-		}
-		return time.Since(start)
-	}
-	measure(200, hand)
-	measure(200, viaClient)
-	n := b.N
-	if n < 1000 {
-		n = 1000
-	}
-	b.ResetTimer()
-	var th, tc time.Duration
-	for round := 0; round < 4; round++ { // interleave to share drift
-		h := measure(n/4, hand)
-		cl := measure(n/4, viaClient)
-		th += h
-		tc += cl
-		srv.rt.Recorder.Reset()
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(th.Nanoseconds())/float64(n), "hand_ns/call")
-	b.ReportMetric(float64(tc.Nanoseconds())/float64(n), "client_ns/call")
-	b.ReportMetric(float64(tc)/float64(th), "client/hand")
+	benchx.CompareCalls(b, hand, viaClient, srv.rt.Recorder.Reset)
 }
