@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -28,8 +29,13 @@ type fake interface {
 //	POST /{fake}/faults?op=…            ← {"kind":"fail|drop-answer|delay|garbage","times":1,"status":503,"code":"…","message":"…","delay":"10s","body":"…"}
 //	DELETE /{fake}/faults               → clears every fault
 //	GET  /{fake}/requests               → the recorded requests
+//	GET  /{fake}/do                     → the names of the fake's actions
+//	POST /{fake}/do/{action}            ← the action's JSON arguments (see actions.go), e.g.
+//	     /smartro/do/occupy {"floor":"1","table":"01"}, /smartro/do/pos-complete {"orderNo":"…"},
+//	     /loyalty/do/approve {"paymentId":"0x…"}, /loyalty/do/seed {}
 type admin struct {
-	fakes map[string]fake
+	fakes   map[string]fake
+	actions map[string]map[string]action // by fake, then by action name
 }
 
 func (a *admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -50,6 +56,10 @@ func (a *admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest := ""
 	if len(parts) == 2 {
 		rest = parts[1]
+	}
+	if name, ok := strings.CutPrefix(rest, "do/"); ok && r.Method == http.MethodPost {
+		a.do(w, r, parts[0], name)
+		return
 	}
 	switch r.Method + " " + rest {
 	case "GET clock":
@@ -76,9 +86,36 @@ func (a *admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	case "GET requests":
 		writeJSON(w, http.StatusOK, f.Requests())
+	case "GET do":
+		var names []string
+		for n := range a.actions[parts[0]] {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		writeJSON(w, http.StatusOK, names)
 	default:
 		writeError(w, http.StatusNotFound, "no admin route %s /%s", r.Method, r.URL.Path)
 	}
+}
+
+// do runs one action of a fake.
+func (a *admin) do(w http.ResponseWriter, r *http.Request, fakeName, name string) {
+	act, ok := a.actions[fakeName][name]
+	if !ok {
+		writeError(w, http.StatusNotFound, "fake %q has no action %q (GET /%s/do lists them)", fakeName, name, fakeName)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, "body: %v", err)
+		return
+	}
+	res, err := act(json.RawMessage(body))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "%s: %v", name, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
 }
 
 func (a *admin) names() []string {

@@ -57,15 +57,17 @@ func parseFlags(args []string) (config, error) {
 	return c, nil
 }
 
-// startFakes starts every fake and returns them by name.
-func startFakes(c config) map[string]fake {
+// startFakes starts every fake and returns the admin API over them.
+func startFakes(c config) *admin {
 	var lopts []loyaltymock.Option
 	if c.loyaltyCallback != "" {
 		lopts = append(lopts, loyaltymock.WithCallbackURL(c.loyaltyCallback))
 	}
-	return map[string]fake{
-		"loyalty": loyaltymock.NewServer(lopts...),
-		"smartro": smartromock.NewServer(),
+	relay := loyaltymock.NewServer(lopts...)
+	agent := smartromock.NewServer()
+	return &admin{
+		fakes:   map[string]fake{"loyalty": relay, "smartro": agent},
+		actions: map[string]map[string]action{"loyalty": loyaltyActions(relay), "smartro": smartroActions(agent)},
 	}
 }
 
@@ -75,9 +77,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fakes := startFakes(c)
+	adm := startFakes(c)
 	defer func() {
-		for _, f := range fakes {
+		for _, f := range adm.fakes {
 			f.Close()
 		}
 	}()
@@ -85,9 +87,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: &admin{fakes: fakes}}
+	srv := &http.Server{Handler: adm}
 	urls := map[string]string{"admin": "http://" + ln.Addr().String()}
-	for name, f := range fakes {
+	for name, f := range adm.fakes {
 		urls[name] = f.URL()
 	}
 	if err := json.NewEncoder(out).Encode(urls); err != nil {

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/poskit/poskit/mock/loyaltymock"
+	"github.com/poskit/poskit/mock/smartromock"
 )
 
 func TestParseFlagsRefusesNonLoopback(t *testing.T) {
@@ -25,15 +28,15 @@ func TestParseFlagsRefusesNonLoopback(t *testing.T) {
 
 func adminServer(t *testing.T) (*httptest.Server, map[string]fake) {
 	t.Helper()
-	fakes := startFakes(config{})
-	srv := httptest.NewServer(&admin{fakes: fakes})
+	adm := startFakes(config{})
+	srv := httptest.NewServer(adm)
 	t.Cleanup(func() {
 		srv.Close()
-		for _, f := range fakes {
+		for _, f := range adm.fakes {
 			f.Close()
 		}
 	})
-	return srv, fakes
+	return srv, adm.fakes
 }
 
 func call(t *testing.T, method, url, body string) (int, string) {
@@ -113,5 +116,50 @@ func TestRunPrintsURLsAndStops(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("run: %v", err)
+	}
+}
+
+func TestAdminActions(t *testing.T) {
+	srv, fakes := adminServer(t)
+	agent := fakes["smartro"].(*smartromock.Server)
+	if status, body := call(t, "POST", srv.URL+"/smartro/do/occupy", `{"floor":"1","table":"01"}`); status != 200 || !agent.Occupied("1", "01") {
+		t.Fatalf("occupy = %d %s", status, body)
+	}
+	if status, _ := call(t, "POST", srv.URL+"/smartro/do/occupy", `{"floor":"1"}`); status != 400 {
+		t.Errorf("occupy without a table: status %d", status)
+	}
+	if status, _ := call(t, "POST", srv.URL+"/smartro/do/agent-online", `{"on":false}`); status != 200 || agent.AgentOnline() {
+		t.Errorf("agent-online false: status %d, online %v", status, agent.AgentOnline())
+	}
+	if status, _ := call(t, "POST", srv.URL+"/smartro/do/pos-complete", `{"orderNo":"nope"}`); status != 400 {
+		t.Errorf("pos-complete of an unknown order: status %d", status)
+	}
+	if status, _ := call(t, "POST", srv.URL+"/smartro/do/explode", `{}`); status != 404 {
+		t.Errorf("unknown action: status %d", status)
+	}
+	status, body := call(t, "GET", srv.URL+"/smartro/do", "")
+	if status != 200 || !strings.Contains(body, "pos-return") {
+		t.Errorf("action list = %d %s", status, body)
+	}
+
+	relay := fakes["loyalty"].(*loyaltymock.Server)
+	alice, _ := relay.Seed().Wallet(loyaltymock.Alice)
+	status, body = call(t, "POST", srv.URL+"/loyalty/do/balance", `{"account":"`+alice.Account+`","set":true,"amount":"5000000000000000000"}`)
+	if status != 200 || relay.Balance(alice.Account).String() != "5000000000000000000" {
+		t.Errorf("balance = %d %s", status, body)
+	}
+	if status, _ := call(t, "POST", srv.URL+"/loyalty/do/wallet-policy", `{"account":"`+alice.Account+`","action":"shrug"}`); status != 400 {
+		t.Errorf("unknown wallet action: status %d", status)
+	}
+	if status, body := call(t, "POST", srv.URL+"/loyalty/do/seed", ""); status != 200 || !strings.Contains(body, alice.Account) {
+		t.Errorf("seed = %d %s", status, body)
+	}
+}
+
+func TestActionArgsRefuseUnknownFields(t *testing.T) {
+	srv, fakes := adminServer(t)
+	agent := fakes["smartro"].(*smartromock.Server)
+	if status, _ := call(t, "POST", srv.URL+"/smartro/do/occupy", `{"floor":"1","table":"01","tabel":"02"}`); status != 400 || agent.Occupied("1", "01") {
+		t.Errorf("misspelt field accepted: status %d", status)
 	}
 }

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/poskit/poskit/loyalty"
+	"github.com/poskit/poskit/mock/loyaltymock"
+	"github.com/poskit/poskit/mock/smartromock"
+)
+
+// action is one test-side control of a fake, called as POST /{fake}/do/{name} with a JSON
+// body; it answers what it returns as JSON.
+type action func(body json.RawMessage) (any, error)
+
+// args decodes an action's body into v, refusing unknown fields.
+func args(body json.RawMessage, v any) error {
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+type tableArgs struct {
+	Floor string `json:"floor"`
+	Table string `json:"table"`
+}
+
+type orderArgs struct {
+	OrderNo string `json:"orderNo"`
+}
+
+type flagArgs struct {
+	On bool `json:"on"`
+}
+
+// smartroActions are the fake Order Agent's switches and POS-side calls.
+func smartroActions(s *smartromock.Server) map[string]action {
+	table := func(f func(floor, table string)) action {
+		return func(b json.RawMessage) (any, error) {
+			var a tableArgs
+			if err := args(b, &a); err != nil || a.Floor == "" || a.Table == "" {
+				return nil, fmt.Errorf(`want {"floor":"…","table":"…"}`)
+			}
+			f(a.Floor, a.Table)
+			return map[string]bool{"occupied": s.Occupied(a.Floor, a.Table)}, nil
+		}
+	}
+	order := func(f func(orderNo string) error) action {
+		return func(b json.RawMessage) (any, error) {
+			var a orderArgs
+			if err := args(b, &a); err != nil || a.OrderNo == "" {
+				return nil, fmt.Errorf(`want {"orderNo":"…"}`)
+			}
+			if err := f(a.OrderNo); err != nil {
+				return nil, err
+			}
+			o, _ := s.Order(a.OrderNo)
+			return o, nil
+		}
+	}
+	flag := func(f func(bool)) action {
+		return func(b json.RawMessage) (any, error) {
+			var a flagArgs
+			if err := args(b, &a); err != nil {
+				return nil, fmt.Errorf(`want {"on":true|false}`)
+			}
+			f(a.On)
+			return a, nil
+		}
+	}
+	return map[string]action{
+		"business-day":       flag(s.SetBusinessDay),
+		"agent-online":       flag(s.SetAgentOnline),
+		"occupy":             table(s.Occupy),
+		"release":            table(s.Release),
+		"pos-payment-start":  table(s.StartPOSPayment),
+		"pos-payment-finish": table(s.FinishPOSPayment),
+		"pos-complete":       order(s.POSComplete),
+		"pos-cancel":         order(s.POSCancel),
+		"pos-return":         order(s.POSReturn),
+		"pos-paid":           order(s.POSPaid),
+		"fail-next-delivery": func(json.RawMessage) (any, error) { s.FailNextDelivery(); return struct{}{}, nil },
+		"restart":            func(json.RawMessage) (any, error) { s.Restart(); return map[string]int{"restarts": s.Restarts()}, nil },
+		"delivery-delay": func(b json.RawMessage) (any, error) {
+			var a struct {
+				Delay           string `json:"delay"`
+				MerchantOrderNo string `json:"merchantOrderNo"`
+			}
+			d, err := parseArgDuration(b, &a, &a.Delay)
+			if err != nil {
+				return nil, err
+			}
+			if a.MerchantOrderNo != "" {
+				s.SetDeliveryDelay(a.MerchantOrderNo, d)
+			} else {
+				s.SetDefaultDeliveryDelay(d)
+			}
+			return a, nil
+		},
+		"orders": func(json.RawMessage) (any, error) { return s.Orders(), nil },
+	}
+}
+
+// loyaltyActions are the fake relay's wallet and seed controls.
+func loyaltyActions(s *loyaltymock.Server) map[string]action {
+	payment := func(f func(paymentID string) error) action {
+		return func(b json.RawMessage) (any, error) {
+			var a struct {
+				PaymentID string `json:"paymentId"`
+			}
+			if err := args(b, &a); err != nil || a.PaymentID == "" {
+				return nil, fmt.Errorf(`want {"paymentId":"0x…"}`)
+			}
+			if err := f(a.PaymentID); err != nil {
+				return nil, err
+			}
+			p, _ := s.Payment(a.PaymentID)
+			return map[string]string{"paymentId": p.ID, "status": p.Status.String()}, nil
+		}
+	}
+	return map[string]action{
+		"approve":        payment(s.Approve),
+		"deny":           payment(s.Deny),
+		"approve-cancel": payment(s.ApproveCancel),
+		"deny-cancel":    payment(s.DenyCancel),
+		"wallet-policy": func(b json.RawMessage) (any, error) {
+			var a struct {
+				Account string `json:"account"`
+				Action  string `json:"action"` // approve, deny or ignore
+				Delay   string `json:"delay"`
+			}
+			d, err := parseArgDuration(b, &a, &a.Delay)
+			if err != nil || a.Account == "" {
+				return nil, fmt.Errorf(`want {"account":"0x…","action":"approve|deny|ignore","delay":"10s"}: %v`, err)
+			}
+			var act loyaltymock.WalletAction
+			switch a.Action {
+			case "approve":
+				act = loyaltymock.WalletApprove
+			case "deny":
+				act = loyaltymock.WalletDeny
+			case "ignore":
+				act = loyaltymock.WalletIgnore
+			default:
+				return nil, fmt.Errorf("unknown wallet action %q", a.Action)
+			}
+			s.SetWallet(a.Account, loyaltymock.WalletPolicy{Action: act, Delay: d})
+			return a, nil
+		},
+		"balance": func(b json.RawMessage) (any, error) {
+			var a struct {
+				Account string         `json:"account"`
+				Amount  loyalty.Amount `json:"amount"` // wire form; omit to read
+				Set     bool           `json:"set"`
+			}
+			if err := args(b, &a); err != nil || a.Account == "" {
+				return nil, fmt.Errorf(`want {"account":"0x…"} or {"account":"0x…","set":true,"amount":"1000000000000000000"}`)
+			}
+			if a.Set {
+				s.SetBalance(a.Account, a.Amount)
+			}
+			return map[string]loyalty.Amount{"balance": s.Balance(a.Account)}, nil
+		},
+		"seed":      func(json.RawMessage) (any, error) { return seedView(s.Seed()), nil },
+		"callbacks": func(json.RawMessage) (any, error) { return s.Callbacks(), nil },
+	}
+}
+
+// seedView is what a non-Go suite needs of the seed to build requests: ids and accounts,
+// and the access key (a test fixture of the fake, not a secret of anyone's).
+func seedView(sd loyaltymock.Seed) map[string]any {
+	var wallets []map[string]string
+	for _, w := range sd.Wallets {
+		wallets = append(wallets, map[string]string{"name": w.Name, "account": w.Account})
+	}
+	var shops []string
+	for _, sh := range sd.Shops {
+		shops = append(shops, sh.ID)
+	}
+	return map[string]any{"wallets": wallets, "shops": shops, "accessKey": sd.AccessKey()}
+}
+
+// parseArgDuration decodes b into v and parses *field as a Go duration ("" is 0).
+func parseArgDuration(b json.RawMessage, v any, field *string) (time.Duration, error) {
+	if err := args(b, v); err != nil {
+		return 0, err
+	}
+	if *field == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(*field)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a non-negative duration such as 10s", *field)
+	}
+	return d, nil
+}
