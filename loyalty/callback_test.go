@@ -176,6 +176,15 @@ func TestCallbackHandlerHTTP(t *testing.T) {
 			if strings.Contains(w.Body.String(), testKey) {
 				t.Fatal("answer echoes the key")
 			}
+			if c.calls == 0 {
+				// A refused delivery changes no state: the genuine one for the same
+				// payment and leg is still handled.
+				w = httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest("POST", "/callback", strings.NewReader(relayBody(testKey, "pay_new", 0))))
+				if w.Code != 200 || rec.count() != 1 {
+					t.Fatalf("genuine delivery after a refused one: status %d calls %d", w.Code, rec.count())
+				}
+			}
 		})
 	}
 }

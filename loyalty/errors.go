@@ -218,9 +218,15 @@ func IsCode(err error, c Code) bool {
 }
 
 // IsInvalidInput reports whether err is an argument rejected before any request
-// was sent (CodeInvalidInput), or the relay's own parameter check (2001).
+// was sent (CodeInvalidInput), the relay's own parameter check (2001), or a
+// malformed value refused by a parsing helper: an *AmountError (ParseAmount,
+// ParseDecimal, …) or a *SignatureError about a message field (a signature that
+// does not verify is IsInvalidSignature instead).
 func IsInvalidInput(err error) bool {
-	return IsCode(err, CodeInvalidInput) || IsCode(err, CodeInvalidParameters)
+	var ae *AmountError
+	var se *SignatureError
+	return IsCode(err, CodeInvalidInput) || IsCode(err, CodeInvalidParameters) ||
+		errors.As(err, &ae) || (errors.As(err, &se) && se.Field != ParamSignature)
 }
 
 // IsNotFound reports whether the relay does not know the payment id (2003).

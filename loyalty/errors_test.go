@@ -3,6 +3,7 @@ package loyalty
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -61,5 +62,28 @@ func TestErrorHelpers(t *testing.T) {
 		if c < 0 != c.IsClientSide() {
 			t.Errorf("%v IsClientSide wrong", c)
 		}
+	}
+}
+
+func TestIsInvalidInputCoversParsingHelpers(t *testing.T) {
+	_, err := ParseAmount("-1")
+	if !IsInvalidInput(err) {
+		t.Errorf("ParseAmount error %v is not invalid input", err)
+	}
+	_, err = (NewPaymentMessage{PaymentID: "0x12"}).Hash()
+	if !IsInvalidInput(err) || IsInvalidSignature(err) {
+		t.Errorf("malformed message field: %v", err)
+	}
+	id := "0x" + strings.Repeat("11", 32)
+	msg := NewPaymentMessage{PaymentID: id, PurchaseID: "P1", Currency: "krw", ShopID: id, Account: "0x0000000000000000000000000000000000000001"}
+	err = VerifyNewPayment("0x"+strings.Repeat("ab", 65), msg, msg.Account)
+	if !IsInvalidSignature(err) {
+		t.Fatalf("a bad signature: %v", err)
+	}
+	if IsInvalidInput(err) {
+		t.Errorf("a signature problem is reported as invalid input: %v", err)
+	}
+	if IsInvalidInput(&Error{Code: CodeInvalidAccessKey}) || IsInvalidInput(nil) {
+		t.Error("other errors are not invalid input")
 	}
 }

@@ -26,6 +26,7 @@ const (
 	Garbage
 )
 
+// String names the kind as the admin API of poskit-mock spells it: fail, drop-answer, delay, garbage.
 func (k FaultKind) String() string {
 	switch k {
 	case Fail:

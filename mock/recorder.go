@@ -1,7 +1,10 @@
 package mock
 
 import (
+	"bytes"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 )
@@ -19,8 +22,21 @@ type Request struct {
 
 // Recorder keeps the requests a fake server received. The zero value is ready to use.
 type Recorder struct {
-	mu   sync.Mutex
-	reqs []Request
+	mu      sync.Mutex
+	reqs    []Request
+	secrets []string
+}
+
+// AddSecret makes the recorder replace s with "REDACTED" wherever it appears in a recorded
+// body or query (the fakes register the access keys they accept), as it already does for
+// the Authorization header.
+func (r *Recorder) AddSecret(s string) {
+	if s == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.secrets = append(r.secrets, s)
 }
 
 // redactedHeaders are replaced by "REDACTED" in recorded requests.
@@ -37,8 +53,13 @@ func (r *Recorder) Record(op string, req *http.Request, body []byte, at time.Tim
 	rec := Request{Op: op, Method: req.Method, Path: req.URL.Path, Query: req.URL.RawQuery,
 		Header: h, Body: append([]byte(nil), body...), At: at}
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.secrets {
+		rec.Body = bytes.ReplaceAll(rec.Body, []byte(s), []byte("REDACTED"))
+		rec.Query = strings.ReplaceAll(rec.Query, url.QueryEscape(s), "REDACTED")
+		rec.Query = strings.ReplaceAll(rec.Query, s, "REDACTED")
+	}
 	r.reqs = append(r.reqs, rec)
-	r.mu.Unlock()
 }
 
 // Requests returns a copy of every recorded request, oldest first.

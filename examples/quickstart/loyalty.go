@@ -70,7 +70,11 @@ func runLoyalty(ctx context.Context) error {
 	if err := relay.Approve(p.ID); err != nil {
 		return err
 	}
-	ev := <-events
+	s.printf("wallet app of %s signs and approves (nonce now %d)", short(alice.Account), relay.Nonce(alice.Account))
+	ev, err := next(ctx, events)
+	if err != nil {
+		return err
+	}
 	s.printf("callback: %s leg %s (code %d)", ev.Leg, ev.Outcome, ev.Code)
 	decided, err := waiter.Wait(ctx, p.ID, loyalty.LegNew)
 	if err != nil {
@@ -97,7 +101,10 @@ func runLoyalty(ctx context.Context) error {
 	if err := relay.ApproveCancel(p.ID); err != nil {
 		return err
 	}
-	ev = <-events
+	s.printf("shop owner %s signs and approves the cancel", short(shop.Owner))
+	if ev, err = next(ctx, events); err != nil {
+		return err
+	}
 	s.printf("callback: %s leg %s (code %d)", ev.Leg, ev.Outcome, ev.Code)
 	refunded, err := client.CloseCancelPayment(ctx, p.ID, true)
 	if err != nil {
@@ -112,6 +119,16 @@ func runLoyalty(ctx context.Context) error {
 		return fmt.Errorf("balance %s after the refund, want %s", after.Balance, bal.Balance)
 	}
 	return nil
+}
+
+// next returns the next callback the KIOSK received, or fails when ctx ends first.
+func next(ctx context.Context, events <-chan loyalty.CallbackEvent) (loyalty.CallbackEvent, error) {
+	select {
+	case ev := <-events:
+		return ev, nil
+	case <-ctx.Done():
+		return loyalty.CallbackEvent{}, fmt.Errorf("no callback: %w", ctx.Err())
+	}
 }
 
 // short abbreviates a 0x… id for display.

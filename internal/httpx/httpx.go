@@ -342,7 +342,18 @@ func (e *Engine) cleanErr(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return redactedError{msg: e.Redact(err.Error()), cause: err}
+	msg := err.Error()
+	if clean := e.Redact(msg); clean != msg {
+		// The cause's text holds a secret: keep only the redacted text, so neither
+		// Error() nor errors.Unwrap can reach it. A Timeout() answer survives.
+		return redactedError{msg: clean, timeout: isTimeout(err)}
+	}
+	return err
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
 }
 
 func (e *Engine) logf(ctx context.Context, level slog.Level, req Request, status int, start time.Time, err error) {
@@ -376,13 +387,14 @@ func IsTransport(err error) bool {
 	return errors.As(err, &t)
 }
 
+// redactedError stands for a transport error whose text contained a secret.
 type redactedError struct {
-	msg   string
-	cause error
+	msg     string
+	timeout bool
 }
 
 func (r redactedError) Error() string { return r.msg }
-func (r redactedError) Unwrap() error { return r.cause }
+func (r redactedError) Timeout() bool { return r.timeout }
 
 // sanitizeURL drops user info and query from a URL for error messages.
 func sanitizeURL(raw string) string {

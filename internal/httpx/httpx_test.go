@@ -306,3 +306,35 @@ func TestDecodedValuesSurviveBufferReuse(t *testing.T) {
 		t.Errorf("first %s %q, second %s", first.Raw, first.S, second.Raw)
 	}
 }
+
+// A transport error whose text carries a secret keeps only the redacted text: the secret
+// is reachable neither through Error() nor through errors.Unwrap.
+func TestTransportErrorSecretUnreachable(t *testing.T) {
+	const secret = "k3y-in-the-host"
+	e, err := New(Config{
+		BaseURL:    "http://" + secret + ".invalid",
+		HTTPClient: &http.Client{Transport: failingTransport{msg: "dial tcp: lookup " + secret + ".invalid: no such host"}},
+		Secrets:    []string{secret},
+		Decode:     func(*Answer, any) error { return nil },
+		Wrap:       func(op string, status int, err error) error { return &testErr{op: op, status: status, cause: err} },
+		Retry:      Retry{MaxRetries: -1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = e.Do(context.Background(), Request{Op: "t.Dial", Method: "GET", Path: "/x"}, nil)
+	if err == nil || !IsTransport(err) {
+		t.Fatalf("err = %v", err)
+	}
+	for x := error(err); x != nil; x = errors.Unwrap(x) {
+		if strings.Contains(x.Error(), secret) || strings.Contains(fmt.Sprintf("%+v %#v", x, x), secret) {
+			t.Fatalf("secret reachable in %T: %v", x, x)
+		}
+	}
+}
+
+type failingTransport struct{ msg string }
+
+func (f failingTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New(f.msg)
+}

@@ -162,6 +162,7 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.idle = sync.NewCond(&s.mu)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.rt = mock.NewRouter(o.clock, writeFault)
 	for i := range seed.Wallets {
 		w := &seed.Wallets[i]
 		if w.Account == "" && w.Key != nil {
@@ -178,7 +179,6 @@ func NewServer(opts ...Option) *Server {
 	s.seed = seed
 	s.chainID = seed.ChainID
 
-	s.rt = mock.NewRouter(o.clock, writeFault)
 	s.routes()
 	s.hs = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -187,13 +187,22 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
+// String names the fake and its URL; it never shows the seeded access keys or wallet keys.
+func (s *Server) String() string { return "loyaltymock.Server(" + s.URL() + ")" }
+
+// GoString is String, so %#v shows no secret either.
+func (s *Server) GoString() string { return s.String() }
+
 func (s *Server) addWalletLocked(w Wallet) {
 	s.wallets[lower(w.Account)] = &walletState{name: w.Name, key: w.Key, account: w.Account, balance: w.Balance, nonce: w.Nonce}
 }
 
 func (s *Server) addShopLocked(sh Shop) { s.shops[lower(sh.ID)] = &shopState{Shop: sh} }
 
-func (s *Server) addKeyLocked(k AccessKey) { s.keys[k.Key] = &accessKeyState{AccessKey: k} }
+func (s *Server) addKeyLocked(k AccessKey) {
+	s.keys[k.Key] = &accessKeyState{AccessKey: k}
+	s.rt.Recorder.AddSecret(k.Key) // recorded bodies of the document's POSTs carry it
+}
 
 // AddWallet seeds a wallet while the server runs (it replaces one with the
 // same account).

@@ -732,9 +732,19 @@ func TestSecretsRedacted(t *testing.T) {
 	}
 	f := newFixture(t, WithWalletPolicy(Ignore))
 	f.mustOpen(loyalty.RelayRoutes(), "R", 10)
-	for _, r := range f.srv.Requests() {
-		if strings.Contains(fmt.Sprint(r.Header), DefaultAccessKey) {
-			t.Fatal("access key in a recorded header")
+	f.mustOpen(loyalty.DocumentRoutes(), "D", 10) // the document's POSTs carry accessKey in the body
+	reqs := f.srv.Requests()
+	if len(reqs) < 2 {
+		t.Fatalf("%d requests recorded", len(reqs))
+	}
+	for _, r := range reqs {
+		if strings.Contains(fmt.Sprint(r.Header), DefaultAccessKey) || strings.Contains(string(r.Body), DefaultAccessKey) || strings.Contains(r.Query, DefaultAccessKey) {
+			t.Fatalf("access key in a recorded %s request: %s %s", r.Op, r.Body, r.Query)
+		}
+	}
+	for _, s := range []string{fmt.Sprintf("%v", f.srv), fmt.Sprintf("%+v", f.srv), fmt.Sprintf("%#v", f.srv)} {
+		if strings.Contains(s, DefaultAccessKey) {
+			t.Fatalf("access key in the server's %%v: %q", s)
 		}
 	}
 }
