@@ -9,11 +9,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 const (
@@ -249,14 +249,15 @@ func TestCallbackConcurrentDeliveryWaits(t *testing.T) {
 	<-started // the first delivery is inside fn
 	wg.Add(1)
 	go func() { defer wg.Done(); codes[1] = post(h, relayBody(testKey, "pay_new", 0), nil).Code }()
-	// The second delivery must be parked on the first one's entry, not in fn.
-	for i := 0; i < 200; i++ {
+	// The second delivery must be parked on the first one's entry, not in fn: give it
+	// every chance to run (yielding, not sleeping) and check it never enters fn.
+	for i := 0; i < 5000; i++ {
 		select {
 		case <-started:
 			t.Fatal("fn entered twice")
 		default:
 		}
-		time.Sleep(50 * time.Microsecond)
+		runtime.Gosched()
 	}
 	close(release)
 	wg.Wait()
