@@ -182,10 +182,14 @@ func NewServer(opts ...Option) *Server {
 	s.routes()
 	s.hs = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	s.cbClient = &http.Client{Transport: tr}
+	s.cbClient = &http.Client{Transport: tr, Timeout: callbackTimeout}
 	go s.loop()
 	return s
 }
+
+// callbackTimeout bounds one callback POST to the kiosk, in real time: a kiosk handler
+// that never answers must not hang the fake (the relay, too, gives up and never retries).
+const callbackTimeout = 10 * time.Second
 
 // String names the fake and its URL; it never shows the seeded access keys or wallet keys.
 func (s *Server) String() string { return "loyaltymock.Server(" + s.URL() + ")" }
