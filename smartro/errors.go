@@ -9,8 +9,8 @@ import (
 
 // Error is every error this package returns: a refusal from the agent (Code = its ERRCODE,
 // or one of our Modelled codes), an input check that failed before sending
-// (CodeInvalidInput and the catalog codes), or a failure to get an answer (CodeTransport,
-// CodeBadAnswer). Use errors.As or the IsXxx helpers. Error() never contains a card number
+// (CodeInvalidInput and the catalog codes), or a failure to get a usable answer
+// (CodeTransport, CodeBadAnswer, CodeResultFail). Use errors.As or the IsXxx helpers. Error() never contains a card number
 // in the clear or a credential.
 type Error struct {
 	Op         string // operation, e.g. "smartro.NewOrder"
@@ -138,7 +138,8 @@ func IsPriceMismatch(err error) bool { return hasKind(err, CodePriceMismatch) }
 
 // IsLost reports whether err means no usable answer arrived (connection failure, timeout,
 // cancelled context, an answer that is not a readable envelope, e.g. a proxy's HTTP 502
-// page): the request may or may not have acted.
+// page or a JSON object without RESULT/ERRCODE, or a RESULT other than SUCCESS without an
+// ERRCODE — CodeResultFail): the request may or may not have acted.
 // For an order, resolve it by looking up its MCHT_ORDERNO (Tracker does), never resend it.
 func IsLost(err error) bool {
 	if err == nil {
@@ -151,7 +152,7 @@ func IsLost(err error) bool {
 	if !ok {
 		return true // not ours: we cannot tell, so assume the worst
 	}
-	return e.Code == CodeTransport || e.Code == CodeBadAnswer
+	return e.Code == CodeTransport || e.Code == CodeBadAnswer || e.Code == CodeResultFail
 }
 
 // IsRefused reports whether the agent definitively refused the request (an answer with an
