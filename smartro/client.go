@@ -290,9 +290,10 @@ func ackOrDefault(ans *WireOrderAnswer, o *Order, org string) *OrderAck {
 	return a
 }
 
-// TableOrders returns the live orders of one table, latest 10 (POST
+// TableOrders returns the live orders of one table, the latest TableLookupLimit (10) (POST
 // /partner/v1/table/order). Pending and failed orders appear only within 60 s of being
-// received. It is a lookup: retried.
+// received. A list of TableLookupLimit entries may have left older orders out. It is a
+// lookup: retried.
 func (c *Client) TableOrders(ctx context.Context, floorCode, tableCode string) ([]LiveOrder, error) {
 	const op = "smartro.TableOrders"
 	if floorCode == "" || tableCode == "" {
@@ -313,7 +314,8 @@ func (c *Client) TableOrders(ctx context.Context, floorCode, tableCode string) (
 }
 
 // StoreOrders returns the live orders of every table of the store (POST
-// /partner/v2/table/order; observed: up to 5 per table). It is a lookup: retried.
+// /partner/v2/table/order; observed: up to StoreLookupLimit (5) per table). It is a lookup:
+// retried.
 func (c *Client) StoreOrders(ctx context.Context) ([]LiveOrder, error) {
 	var ans WireOrderList
 	if err := c.post(ctx, "smartro.StoreOrders", PathStoreOrders, c.store(), &ans, true); err != nil {

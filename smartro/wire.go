@@ -36,9 +36,20 @@ const (
 	PathMenu        = "/partner/v1/menu/edit"          // full menu
 	PathOrderNew    = "/partner/v1/table/order/new"    // new order
 	PathOrderAdd    = "/partner/v1/table/order/add"    // additional order on an open table order
-	PathTableOrders = "/partner/v1/table/order"        // live orders of one table (latest 10)
-	PathStoreOrders = "/partner/v2/table/order"        // live orders of the whole store
+	PathTableOrders = "/partner/v1/table/order"        // live orders of one table (latest TableLookupLimit)
+	PathStoreOrders = "/partner/v2/table/order"        // live orders of the whole store (StoreLookupLimit per table)
 	PathOrderCancel = "/partner/v1/table/order/cancel" // return (refund) request
+)
+
+// Limits of the live-order lookups (observed in the partner's client; which orders the
+// store lookup keeps is Modelled as the newest).
+const (
+	// TableLookupLimit is how many orders PathTableOrders lists at most: the table's latest
+	// 10, newest first. A lookup with this many entries is "full": an order missing from it
+	// may simply have been pushed out by newer ones, so its absence proves nothing.
+	TableLookupLimit = 10
+	// StoreLookupLimit is how many orders of each table PathStoreOrders lists at most.
+	StoreLookupLimit = 5
 )
 
 // Envelope RESULT values. Only "SUCCESS" was observed; the failure word is Modelled.
