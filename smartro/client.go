@@ -51,6 +51,7 @@ type Client struct {
 	log                *slog.Logger
 	occupied           OccupiedPolicy
 	noSleep            bool
+	catalog            *Catalog
 }
 
 type config struct {
@@ -61,6 +62,7 @@ type config struct {
 	retry    RetryPolicy
 	occupied OccupiedPolicy
 	noSleep  bool
+	catalog  *Catalog
 }
 
 // Option configures a Client.
@@ -97,6 +99,16 @@ func WithRetry(p RetryPolicy) Option { return func(c *config) { c.retry = p } }
 
 // WithOccupiedRetry sets how PlaceTableOrder waits out an occupied table.
 func WithOccupiedRetry(p OccupiedPolicy) Option { return func(c *config) { c.occupied = p } }
+
+// WithCatalog makes NewOrder, AdditionalOrder and PlaceTableOrder (and a Tracker's, which
+// call them) check every order against cat before any request: table known, items known
+// and active, add-ons offered, prices the catalog's (see Catalog.Validate). A failed check
+// is *Error with CodeUnknownTable, CodeUnknownItem, CodeInactiveItem, CodeUnknownAddOn or
+// CodePriceMismatch and the method's Op, and nothing is sent. The catalog refreshes as
+// Catalog.Get says (its own lookups); a catalog made with NewCatalog(nil, …) reads from
+// this client. When no copy can be had (no copy yet and its refresh fails) the order is
+// sent unchecked: the agent judges it. Without WithCatalog the agent is the only judge.
+func WithCatalog(cat *Catalog) Option { return func(c *config) { c.catalog = cat } }
 
 // WithoutRetrySleep makes every retry pause zero (for tests).
 func WithoutRetrySleep() Option { return func(c *config) { c.noSleep = true } }
@@ -135,10 +147,35 @@ func NewClient(storeID, serviceID string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, &Error{Op: op, Code: CodeInvalidInput, Message: err.Error()}
 	}
-	return &Client{
+	c := &Client{
 		storeID: storeID, serviceID: serviceID, eng: eng,
 		clock: clockx.Or(cfg.clock), log: cfg.log, occupied: cfg.occupied, noSleep: cfg.noSleep,
-	}, nil
+		catalog: cfg.catalog,
+	}
+	if cat := cfg.catalog; cat != nil {
+		cat.bind(c)
+	}
+	return c, nil
+}
+
+// checkCatalog checks o against the client's catalog, if any (see WithCatalog); o has
+// passed its own checks.
+func (c *Client) checkCatalog(ctx context.Context, op string, o *Order) error {
+	if c.catalog == nil {
+		return nil
+	}
+	snap, err := c.catalog.Get(ctx)
+	if snap == nil {
+		if c.log != nil {
+			c.log.Warn("smartro: no catalog copy; the order is sent unchecked", "op", op, "error", err)
+		}
+		return nil
+	}
+	if err := snap.check(o); err != nil {
+		err.Op = op
+		return err
+	}
+	return nil
 }
 
 func wrapEngineError(op string, status int, err error) error {
@@ -232,7 +269,7 @@ func (c *Client) Menu(ctx context.Context) (*Menu, error) {
 
 // NewOrder sends a new order for a table (POST /partner/v1/table/order/new): a prepaid
 // order with its payments, or the first postpaid order of a free table. The order is
-// checked first (see Order); a failed check sends nothing.
+// checked first (see Order, and WithCatalog); a failed check sends nothing.
 //
 // Idempotency: MCHT_ORDERNO (o.MerchantOrderNo) is the order's key. The answer is only step
 // 1 (accepted by the agent's server); delivery to the POS is seen by polling — use a
@@ -246,6 +283,9 @@ func (c *Client) NewOrder(ctx context.Context, o *Order) (*OrderAck, error) {
 	if err := o.validate(op, false); err != nil {
 		return nil, err
 	}
+	if err := c.checkCatalog(ctx, op, o); err != nil {
+		return nil, err
+	}
 	var ans WireOrderAnswer
 	if err := c.post(ctx, op, PathOrderNew, o.toWire(c.storeID, c.serviceID, ""), &ans, false); err != nil {
 		return nil, err
@@ -255,8 +295,8 @@ func (c *Client) NewOrder(ctx context.Context, o *Order) (*OrderAck, error) {
 
 // AdditionalOrder adds a postpaid order to the table's open order orgOrderNo (POST
 // /partner/v1/table/order/add), allowed only while that order is received or done
-// (SMRO000068/069). The order is checked first; prepaid orders are refused (they go as one
-// new order).
+// (SMRO000068/069). The order is checked first (and against the catalog, WithCatalog);
+// prepaid orders are refused (they go as one new order).
 //
 // Idempotency: as NewOrder — MCHT_ORDERNO is the key, the request is sent exactly once,
 // and a lost answer is resolved by Tracker.Track (lookup of MCHT_ORDERNO), never by
@@ -267,6 +307,9 @@ func (c *Client) AdditionalOrder(ctx context.Context, orgOrderNo string, o *Orde
 		return nil, err
 	}
 	if err := o.validate(op, true); err != nil {
+		return nil, err
+	}
+	if err := c.checkCatalog(ctx, op, o); err != nil {
 		return nil, err
 	}
 	var ans WireOrderAnswer
