@@ -63,6 +63,7 @@ type config struct {
 	occupied OccupiedPolicy
 	noSleep  bool
 	catalog  *Catalog
+	maxBody  int64
 }
 
 // Option configures a Client.
@@ -110,6 +111,10 @@ func WithOccupiedRetry(p OccupiedPolicy) Option { return func(c *config) { c.occ
 // sent unchecked: the agent judges it. Without WithCatalog the agent is the only judge.
 func WithCatalog(cat *Catalog) Option { return func(c *config) { c.catalog = cat } }
 
+// WithMaxBodyBytes bounds the size of an answer's body (default 4 MiB); a larger answer is
+// *Error with CodeBadAnswer (lost: the request may have acted).
+func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
+
 // WithoutRetrySleep makes every retry pause zero (for tests).
 func WithoutRetrySleep() Option { return func(c *config) { c.noSleep = true } }
 
@@ -128,9 +133,10 @@ func NewClient(storeID, serviceID string, opts ...Option) (*Client, error) {
 		o(&cfg)
 	}
 	eng, err := httpx.New(httpx.Config{
-		BaseURL:    cfg.baseURL,
-		HTTPClient: cfg.hc,
-		Logger:     cfg.log,
+		BaseURL:      cfg.baseURL,
+		HTTPClient:   cfg.hc,
+		Logger:       cfg.log,
+		MaxBodyBytes: cfg.maxBody,
 		Retry: httpx.Retry{
 			MaxRetries: cfg.retry.MaxRetries,
 			Initial:    cfg.retry.Initial,
