@@ -126,8 +126,9 @@ func checkData(op string, status int, seen bool, out any) error {
 // missing names the first one absent ("" when none is).
 type answerChecker interface{ missing() string }
 
+// joinMessage joins MSG and MSG2, cleaned and with card numbers masked.
 func joinMessage(a, b string) string {
-	a, b = clean(a, maxMessage), clean(b, maxMessage)
+	a, b = cleanMessage(a), cleanMessage(b)
 	switch {
 	case a == "":
 		return b
@@ -135,6 +136,12 @@ func joinMessage(a, b string) string {
 		return a
 	}
 	return a + " / " + b
+}
+
+// cleanMessage cleans an agent's message and masks its card numbers before bounding its
+// length, so that the bound never cuts a number into a run too short to be masked.
+func cleanMessage(s string) string {
+	return clean(maskDigitRuns(clean(s, len(s)+1)), maxMessage)
 }
 
 // clean trims s, drops control characters and invalid UTF-8, and bounds its length.
@@ -152,4 +159,44 @@ func clean(s string, max int) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// maskDigitRuns masks (maskCard) every run of 12 or more digits in s, a run being digits
+// with at most one '-' or ' ' between two of them: card numbers quoted in an agent's
+// message or ours. Shorter runs (order numbers up to 11 digits, amounts) are kept.
+func maskDigitRuns(s string) string {
+	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
+	var b []byte // allocated on the first run to mask
+	last := 0
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		start, n := i, 0
+		for i < len(s) {
+			if isDigit(s[i]) {
+				n++
+				i++
+				continue
+			}
+			if (s[i] == '-' || s[i] == ' ') && i+1 < len(s) && isDigit(s[i+1]) {
+				i++
+				continue
+			}
+			break
+		}
+		if n >= 12 {
+			if b == nil {
+				b = make([]byte, 0, len(s))
+			}
+			b = append(b, s[last:start]...)
+			b = append(b, maskCard(s[start:i])...)
+			last = i
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
 }

@@ -20,7 +20,8 @@ type Error struct {
 	err        error  // cause (transport errors, context errors)
 }
 
-// Error formats the error as "smartro: op: code: message (HTTP n)".
+// Error formats the error as "smartro: op: code: message (HTTP n)". Runs of 12 or more
+// digits in the message (card numbers) are masked, whoever set it.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("smartro: ")
@@ -31,7 +32,7 @@ func (e *Error) Error() string {
 	b.WriteString(e.Code)
 	if e.Message != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		b.WriteString(maskDigitRuns(e.Message))
 	}
 	if e.HTTPStatus != 0 {
 		b.WriteString(" (HTTP ")
