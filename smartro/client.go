@@ -35,8 +35,9 @@ type RetryPolicy struct {
 }
 
 // OccupiedPolicy says how PlaceTableOrder waits out an occupied table: up to MaxRetries
-// more attempts, pausing with exponential backoff from Initial to Max (with jitter) on the
-// client's clock. Zero fields take the defaults: 5 retries, 1 s, 5 s.
+// more attempts, pausing with exponential backoff on the client's clock (a Tracker's: on
+// the tracker's). The k-th pause (k = 0, 1, …) is Initial × 1.5^k capped at Max, with ±50%
+// jitter, and never longer than Max. Zero fields take the defaults: 5 retries, 1 s, 5 s.
 type OccupiedPolicy struct {
 	MaxRetries int // negative: never retry
 	Initial    time.Duration

@@ -98,6 +98,9 @@ func withOccupiedRetry(ctx context.Context, send func() (*OrderAck, bool, error)
 			hook(Occupied)
 		}
 		d := b.NextBackOff()
+		if d > b.MaxInterval { // jitter may go above the interval; Max bounds every pause
+			d = b.MaxInterval
+		}
 		if noSleep {
 			d = 0
 		}
