@@ -137,6 +137,11 @@ func IsInactiveItem(err error) bool { return hasKind(err, CodeInactiveItem) }
 // IsPriceMismatch reports whether an order's price differs from the catalog's.
 func IsPriceMismatch(err error) bool { return hasKind(err, CodePriceMismatch) }
 
+// IsTrackerClosed reports whether Tracker.Wait returned because the tracker was closed
+// before the order reached a terminal state (CodeTrackerClosed): the order's fate is
+// still open; its last state comes with the error.
+func IsTrackerClosed(err error) bool { return hasKind(err, CodeTrackerClosed) }
+
 // IsLost reports whether err means no usable answer arrived (connection failure, timeout,
 // cancelled context, an answer that is not a readable envelope, e.g. a proxy's HTTP 502
 // page or a JSON object without RESULT/ERRCODE, or a RESULT other than SUCCESS without an
@@ -157,11 +162,12 @@ func IsLost(err error) bool {
 }
 
 // IsRefused reports whether the agent definitively refused the request (an answer with an
-// ERRCODE, or our input checks): it did not act, so a corrected request may be sent.
+// ERRCODE, or our input checks): it did not act, so a corrected request may be sent. A
+// closed tracker (IsTrackerClosed) is neither lost nor refused.
 func IsRefused(err error) bool {
 	if err == nil {
 		return false
 	}
 	_, ok := asError(err)
-	return ok && !IsLost(err)
+	return ok && !IsLost(err) && !IsTrackerClosed(err)
 }

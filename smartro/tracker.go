@@ -2,6 +2,7 @@ package smartro
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -198,7 +199,8 @@ func newTracker(src OrderLookup, parked func(time.Time), opts ...TrackerOption) 
 func (c *Client) NewTracker(opts ...TrackerOption) *Tracker { return NewTracker(c, opts...) }
 
 // Close stops polling and waits for the poller to end. Tracked orders keep their last
-// state; Wait calls return with an error.
+// state; Wait calls for orders not in a terminal state return that state with *Error
+// CodeTrackerClosed (IsTrackerClosed), now and after.
 func (t *Tracker) Close() error {
 	t.once.Do(func() {
 		t.mu.Lock()
@@ -241,18 +243,21 @@ func (t *Tracker) Len() int {
 	return n
 }
 
-// Wait blocks until the order reaches a terminal state, ctx ends or the tracker closes.
+// Wait blocks until the order reaches a terminal state (returned with a nil error), ctx
+// ends (*Error with CodeTransport wrapping ctx's error), or the tracker closes first: then
+// it returns the order's last state and *Error with CodeTrackerClosed (IsTrackerClosed).
 func (t *Tracker) Wait(ctx context.Context, merchantOrderNo string) (OrderState, error) {
+	const op = "smartro.Tracker.Wait"
 	t.mu.Lock()
 	o, ok := t.orders[merchantOrderNo]
 	if !ok {
 		t.mu.Unlock()
-		return 0, invalid("smartro.Tracker.Wait", "order %q is not tracked", merchantOrderNo)
+		return 0, invalid(op, "order %q is not tracked", merchantOrderNo)
 	}
 	if o.state.IsTerminal() || t.closed {
 		s := o.state
 		t.mu.Unlock()
-		return s, nil
+		return s, closedError(op, merchantOrderNo, s)
 	}
 	ch := make(chan OrderState, 1)
 	t.wait[merchantOrderNo] = append(t.wait[merchantOrderNo], ch)
@@ -264,8 +269,17 @@ func (t *Tracker) Wait(ctx context.Context, merchantOrderNo string) (OrderState,
 		return 0, &Error{Op: "smartro.Tracker.Wait", Code: CodeTransport, Message: ctx.Err().Error(), err: ctx.Err()}
 	case <-t.quit:
 		s, _ := t.State(merchantOrderNo)
-		return s, nil
+		return s, closedError(op, merchantOrderNo, s)
 	}
+}
+
+// closedError is Wait's answer on a closed tracker for an order in state s: nil when s is
+// terminal, else CodeTrackerClosed.
+func closedError(op, mcht string, s OrderState) error {
+	if s.IsTerminal() {
+		return nil
+	}
+	return &Error{Op: op, Code: CodeTrackerClosed, Message: fmt.Sprintf("tracker closed while order %q was %v", mcht, s)}
 }
 
 // Track starts following an order after its step-1 answer: ack and sendErr are what

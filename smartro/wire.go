@@ -134,6 +134,7 @@ const WireLumpSum = "00"
 //	PKT_BAD_ANSWER       client  an answer that is not a readable envelope: not JSON, no RESULT or
 //	                             ERRCODE key, no OBJ where the call returns data, an order answer
 //	                             without ORDERNO, a success envelope with a failure HTTP status
+//	PKT_TRACKER_CLOSED   client  Tracker.Wait: the tracker closed before the order reached a terminal state
 //	PKT_RESULT_FAIL      client  an envelope whose RESULT is not SUCCESS but whose ERRCODE is empty:
 //	                             a failure without a reason (treated as lost: IsLost)
 //
@@ -158,6 +159,7 @@ const (
 	CodeTransport     = "PKT_TRANSPORT"
 	CodeBadAnswer     = "PKT_BAD_ANSWER"
 	CodeResultFail    = "PKT_RESULT_FAIL"
+	CodeTrackerClosed = "PKT_TRACKER_CLOSED"
 )
 
 // WireNum is a whole number (won or a count) as the observed client sends it: a JSON
