@@ -245,10 +245,11 @@ func (c *Client) Tables(ctx context.Context) ([]Table, error) {
 
 // MenuChanged asks whether the menu changed since the given time (POST
 // /partner/v1/menu/state, UPDATE_CHECK_DTIME in Korea time) and returns the agent's
-// last-update time (UPDATE_DTIME; zero when absent). A zero since asks about all time.
+// last-update time (UPDATE_DTIME; zero when absent). A zero since asks about all time
+// (MenuCheckAllTime).
 // It is a lookup: retried.
 func (c *Client) MenuChanged(ctx context.Context, since time.Time) (bool, time.Time, error) {
-	check := "20000101000000"
+	check := MenuCheckAllTime
 	if !since.IsZero() {
 		check = since.In(kst).Format(DateTimeLayout)
 	}

@@ -72,6 +72,10 @@ const (
 	TimeLayout     = "150405"
 )
 
+// MenuCheckAllTime is the UPDATE_CHECK_DTIME MenuChanged sends for a zero "since": a time
+// before any menu, so the agent answers whether the menu was ever updated (DateTimeLayout).
+const MenuCheckAllTime = "20000101000000"
+
 // Order status codes seen in the live-order lookup (ORDER_STATUS).
 const (
 	StatusReceived  OrderStatus = "SMRO000068" // 접수: received
