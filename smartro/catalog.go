@@ -49,7 +49,8 @@ type catItem struct {
 }
 
 // NewCatalog returns an empty catalog over src (usually a *Client, whose clock it uses).
-// maxAge ≤ 0 means DefaultCatalogMaxAge. Nothing is fetched until Get or Refresh.
+// maxAge ≤ 0 means DefaultCatalogMaxAge. Nothing is fetched until Get or Refresh. A nil
+// src is allowed only for WithCatalog, which makes the new client the source.
 func NewCatalog(src CatalogSource, maxAge time.Duration) *Catalog {
 	if maxAge <= 0 {
 		maxAge = DefaultCatalogMaxAge
@@ -62,6 +63,18 @@ func NewCatalog(src CatalogSource, maxAge time.Duration) *Catalog {
 		c.clock = clockOrReal(nil)
 	}
 	return c
+}
+
+// bind makes cl the source of a catalog made without one (WithCatalog).
+func (c *Catalog) bind(cl *Client) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.src == nil {
+		c.src = cl
+		if c.clock == realClock {
+			c.clock = cl.clock
+		}
+	}
 }
 
 // WithCatalogClock sets the catalog's clock (tests) and returns the catalog.
@@ -99,6 +112,9 @@ func (c *Catalog) Refresh(ctx context.Context) (*CatalogSnapshot, error) {
 
 func (c *Catalog) refreshLocked(ctx context.Context) (*CatalogSnapshot, error) {
 	old := c.snap
+	if c.src == nil {
+		return old, invalid("smartro.Catalog.Refresh", "the catalog has no source (NewCatalog(nil, …) is for WithCatalog)")
+	}
 	tables, err := c.src.Tables(ctx)
 	if err != nil {
 		return old, err
@@ -172,7 +188,17 @@ func (s *CatalogSnapshot) Validate(o *Order) error {
 	if o == nil {
 		return invalid(op, "order is nil")
 	}
-	fail := func(code, format string, args ...any) error {
+	if err := s.check(o); err != nil {
+		return err
+	}
+	return o.validate(op, false)
+}
+
+// check checks o against this copy (table, items, add-ons, prices), without the order's
+// own checks.
+func (s *CatalogSnapshot) check(o *Order) *Error {
+	const op = "smartro.Catalog.Validate"
+	fail := func(code, format string, args ...any) *Error {
 		return &Error{Op: op, Code: code, Message: fmt.Sprintf(format, args...)}
 	}
 	if !s.tables[o.Table] {
@@ -199,7 +225,7 @@ func (s *CatalogSnapshot) Validate(o *Order) error {
 			}
 		}
 	}
-	return o.validate(op, false)
+	return nil
 }
 
 func clockOrReal(c Clock) Clock {

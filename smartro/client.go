@@ -35,8 +35,9 @@ type RetryPolicy struct {
 }
 
 // OccupiedPolicy says how PlaceTableOrder waits out an occupied table: up to MaxRetries
-// more attempts, pausing with exponential backoff from Initial to Max (with jitter) on the
-// client's clock. Zero fields take the defaults: 5 retries, 1 s, 5 s.
+// more attempts, pausing with exponential backoff on the client's clock (a Tracker's: on
+// the tracker's). The k-th pause (k = 0, 1, …) is Initial × 1.5^k capped at Max, with ±50%
+// jitter, and never longer than Max. Zero fields take the defaults: 5 retries, 1 s, 5 s.
 type OccupiedPolicy struct {
 	MaxRetries int // negative: never retry
 	Initial    time.Duration
@@ -51,6 +52,7 @@ type Client struct {
 	log                *slog.Logger
 	occupied           OccupiedPolicy
 	noSleep            bool
+	catalog            *Catalog
 }
 
 type config struct {
@@ -61,6 +63,8 @@ type config struct {
 	retry    RetryPolicy
 	occupied OccupiedPolicy
 	noSleep  bool
+	catalog  *Catalog
+	maxBody  int64
 }
 
 // Option configures a Client.
@@ -98,6 +102,20 @@ func WithRetry(p RetryPolicy) Option { return func(c *config) { c.retry = p } }
 // WithOccupiedRetry sets how PlaceTableOrder waits out an occupied table.
 func WithOccupiedRetry(p OccupiedPolicy) Option { return func(c *config) { c.occupied = p } }
 
+// WithCatalog makes NewOrder, AdditionalOrder and PlaceTableOrder (and a Tracker's, which
+// call them) check every order against cat before any request: table known, items known
+// and active, add-ons offered, prices the catalog's (see Catalog.Validate). A failed check
+// is *Error with CodeUnknownTable, CodeUnknownItem, CodeInactiveItem, CodeUnknownAddOn or
+// CodePriceMismatch and the method's Op, and nothing is sent. The catalog refreshes as
+// Catalog.Get says (its own lookups); a catalog made with NewCatalog(nil, …) reads from
+// this client. When no copy can be had (no copy yet and its refresh fails) the order is
+// sent unchecked: the agent judges it. Without WithCatalog the agent is the only judge.
+func WithCatalog(cat *Catalog) Option { return func(c *config) { c.catalog = cat } }
+
+// WithMaxBodyBytes bounds the size of an answer's body (default 4 MiB); a larger answer is
+// *Error with CodeBadAnswer (lost: the request may have acted).
+func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
+
 // WithoutRetrySleep makes every retry pause zero (for tests).
 func WithoutRetrySleep() Option { return func(c *config) { c.noSleep = true } }
 
@@ -116,9 +134,10 @@ func NewClient(storeID, serviceID string, opts ...Option) (*Client, error) {
 		o(&cfg)
 	}
 	eng, err := httpx.New(httpx.Config{
-		BaseURL:    cfg.baseURL,
-		HTTPClient: cfg.hc,
-		Logger:     cfg.log,
+		BaseURL:      cfg.baseURL,
+		HTTPClient:   cfg.hc,
+		Logger:       cfg.log,
+		MaxBodyBytes: cfg.maxBody,
 		Retry: httpx.Retry{
 			MaxRetries: cfg.retry.MaxRetries,
 			Initial:    cfg.retry.Initial,
@@ -135,10 +154,35 @@ func NewClient(storeID, serviceID string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, &Error{Op: op, Code: CodeInvalidInput, Message: err.Error()}
 	}
-	return &Client{
+	c := &Client{
 		storeID: storeID, serviceID: serviceID, eng: eng,
 		clock: clockx.Or(cfg.clock), log: cfg.log, occupied: cfg.occupied, noSleep: cfg.noSleep,
-	}, nil
+		catalog: cfg.catalog,
+	}
+	if cat := cfg.catalog; cat != nil {
+		cat.bind(c)
+	}
+	return c, nil
+}
+
+// checkCatalog checks o against the client's catalog, if any (see WithCatalog); o has
+// passed its own checks.
+func (c *Client) checkCatalog(ctx context.Context, op string, o *Order) error {
+	if c.catalog == nil {
+		return nil
+	}
+	snap, err := c.catalog.Get(ctx)
+	if snap == nil {
+		if c.log != nil {
+			c.log.Warn("smartro: no catalog copy; the order is sent unchecked", "op", op, "error", err)
+		}
+		return nil
+	}
+	if err := snap.check(o); err != nil {
+		err.Op = op
+		return err
+	}
+	return nil
 }
 
 func wrapEngineError(op string, status int, err error) error {
@@ -201,10 +245,11 @@ func (c *Client) Tables(ctx context.Context) ([]Table, error) {
 
 // MenuChanged asks whether the menu changed since the given time (POST
 // /partner/v1/menu/state, UPDATE_CHECK_DTIME in Korea time) and returns the agent's
-// last-update time (UPDATE_DTIME; zero when absent). A zero since asks about all time.
+// last-update time (UPDATE_DTIME; zero when absent). A zero since asks about all time
+// (MenuCheckAllTime).
 // It is a lookup: retried.
 func (c *Client) MenuChanged(ctx context.Context, since time.Time) (bool, time.Time, error) {
-	check := "20000101000000"
+	check := MenuCheckAllTime
 	if !since.IsZero() {
 		check = since.In(kst).Format(DateTimeLayout)
 	}
@@ -232,7 +277,7 @@ func (c *Client) Menu(ctx context.Context) (*Menu, error) {
 
 // NewOrder sends a new order for a table (POST /partner/v1/table/order/new): a prepaid
 // order with its payments, or the first postpaid order of a free table. The order is
-// checked first (see Order); a failed check sends nothing.
+// checked first (see Order, and WithCatalog); a failed check sends nothing.
 //
 // Idempotency: MCHT_ORDERNO (o.MerchantOrderNo) is the order's key. The answer is only step
 // 1 (accepted by the agent's server); delivery to the POS is seen by polling — use a
@@ -246,6 +291,9 @@ func (c *Client) NewOrder(ctx context.Context, o *Order) (*OrderAck, error) {
 	if err := o.validate(op, false); err != nil {
 		return nil, err
 	}
+	if err := c.checkCatalog(ctx, op, o); err != nil {
+		return nil, err
+	}
 	var ans WireOrderAnswer
 	if err := c.post(ctx, op, PathOrderNew, o.toWire(c.storeID, c.serviceID, ""), &ans, false); err != nil {
 		return nil, err
@@ -255,8 +303,8 @@ func (c *Client) NewOrder(ctx context.Context, o *Order) (*OrderAck, error) {
 
 // AdditionalOrder adds a postpaid order to the table's open order orgOrderNo (POST
 // /partner/v1/table/order/add), allowed only while that order is received or done
-// (SMRO000068/069). The order is checked first; prepaid orders are refused (they go as one
-// new order).
+// (SMRO000068/069). The order is checked first (and against the catalog, WithCatalog);
+// prepaid orders are refused (they go as one new order).
 //
 // Idempotency: as NewOrder — MCHT_ORDERNO is the key, the request is sent exactly once,
 // and a lost answer is resolved by Tracker.Track (lookup of MCHT_ORDERNO), never by
@@ -267,6 +315,9 @@ func (c *Client) AdditionalOrder(ctx context.Context, orgOrderNo string, o *Orde
 		return nil, err
 	}
 	if err := o.validate(op, true); err != nil {
+		return nil, err
+	}
+	if err := c.checkCatalog(ctx, op, o); err != nil {
 		return nil, err
 	}
 	var ans WireOrderAnswer
@@ -290,9 +341,10 @@ func ackOrDefault(ans *WireOrderAnswer, o *Order, org string) *OrderAck {
 	return a
 }
 
-// TableOrders returns the live orders of one table, latest 10 (POST
+// TableOrders returns the live orders of one table, the latest TableLookupLimit (10) (POST
 // /partner/v1/table/order). Pending and failed orders appear only within 60 s of being
-// received. It is a lookup: retried.
+// received. A list of TableLookupLimit entries may have left older orders out. It is a
+// lookup: retried.
 func (c *Client) TableOrders(ctx context.Context, floorCode, tableCode string) ([]LiveOrder, error) {
 	const op = "smartro.TableOrders"
 	if floorCode == "" || tableCode == "" {
@@ -313,7 +365,8 @@ func (c *Client) TableOrders(ctx context.Context, floorCode, tableCode string) (
 }
 
 // StoreOrders returns the live orders of every table of the store (POST
-// /partner/v2/table/order; observed: up to 5 per table). It is a lookup: retried.
+// /partner/v2/table/order; observed: up to StoreLookupLimit (5) per table). It is a lookup:
+// retried.
 func (c *Client) StoreOrders(ctx context.Context) ([]LiveOrder, error) {
 	var ans WireOrderList
 	if err := c.post(ctx, "smartro.StoreOrders", PathStoreOrders, c.store(), &ans, true); err != nil {

@@ -283,11 +283,69 @@ func TestPlaceTableOrderChoosesNewOrAdd(t *testing.T) {
 	}
 }
 
+// measurePause waits until the code under test has armed a timer tagged tag on clk (and no
+// other), then moves the clock in steps of step until that timer fires, failing if any
+// request reaches s meanwhile or the pause exceeds limit. It returns the pause's length,
+// rounded up to step.
+func measurePause(t *testing.T, clk *mock.Clock, tag string, s *stub, step, limit time.Duration) time.Duration {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if !clk.WaitForWaiters(1, ctx.Done()) {
+		t.Fatal("no pause on the clock")
+	}
+	if n, all := clk.TaggedWaiters(tag), clk.Waiters(); n != 1 || all != 1 {
+		t.Fatalf("%d timers tagged %q of %d armed, want the pause alone", n, tag, all)
+	}
+	before := s.total()
+	var el time.Duration
+	for clk.TaggedWaiters(tag) > 0 {
+		if s.total() != before {
+			t.Fatalf("a request was sent %v into the pause", el)
+		}
+		if el >= limit {
+			t.Fatalf("the pause lasts more than %v", limit)
+		}
+		clk.Advance(step)
+		el += step
+	}
+	return el
+}
+
+// occupiedPauseBounds returns the bounds of the k-th pause (k from 0) under p: the interval
+// Initial × 1.5^k capped at Max, ±50% jitter, at most Max.
+func occupiedPauseBounds(p OccupiedPolicy, k int) (lo, hi time.Duration) {
+	iv := float64(p.Initial)
+	for i := 0; i < k; i++ {
+		iv *= 1.5
+	}
+	if iv > float64(p.Max) {
+		iv = float64(p.Max)
+	}
+	lo, hi = time.Duration(iv/2), time.Duration(iv*1.5)
+	if hi > p.Max {
+		hi = p.Max
+	}
+	return lo, hi
+}
+
+// PlaceTableOrder waits out an occupied table with real pauses on the clock (no
+// WithoutRetrySleep): each pause is measured on a fake clock, grows from Initial, is capped
+// at Max, no request is sent before it ends, and the attempts are bounded by MaxRetries.
 func TestPlaceTableOrderWaitsOutOccupiedOnTheClock(t *testing.T) {
+	const step = 10 * time.Millisecond
 	s := newStub(t)
 	clk := mock.NewClock(time.Time{})
-	c := newTestClient(t, s, WithClock(clk), WithOccupiedRetry(OccupiedPolicy{MaxRetries: 3, Initial: time.Second, Max: 2 * time.Second}))
-	// The engine's own retries must not sleep; the occupied pauses must be on clk.
+	pol := OccupiedPolicy{MaxRetries: 3, Initial: time.Second, Max: 2 * time.Second}
+	newClient := func(tag string, p OccupiedPolicy) *Client {
+		c, err := NewClient("STORE123", "SVC9", WithBaseURL(s.srv.URL), WithHTTPClient(s.srv.Client()),
+			WithClock(clk.Tagged(tag)), WithOccupiedRetry(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c := newClient("client", pol)
 	s.on(PathTableOrders, ok(WireOrderList{}))
 	var mu sync.Mutex
 	n := 0
@@ -296,7 +354,7 @@ func TestPlaceTableOrderWaitsOutOccupiedOnTheClock(t *testing.T) {
 		n++
 		k := n
 		mu.Unlock()
-		if k <= 2 {
+		if k <= 3 {
 			_ = WriteErrorEnvelope(w, 200, CodeOccupied, "테이블 점유중", "잠시 후 재요청")
 			return
 		}
@@ -304,8 +362,15 @@ func TestPlaceTableOrderWaitsOutOccupiedOnTheClock(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	var seenMu sync.Mutex
 	var seen []string
-	tr := c.NewTracker(WithOnTransition(func(x Transition) { seen = append(seen, x.To.String()) }))
+	// The tracker has a clock of its own tag: its pauses are told from the client's.
+	tr := c.NewTracker(WithTrackerClock(clk.Tagged("tracker")), WithTrackerOccupiedRetry(pol, false),
+		WithOnTransition(func(x Transition) {
+			seenMu.Lock()
+			seen = append(seen, x.To.String())
+			seenMu.Unlock()
+		}))
 	defer tr.Close()
 	type res struct {
 		st  OrderState
@@ -316,37 +381,55 @@ func TestPlaceTableOrderWaitsOutOccupiedOnTheClock(t *testing.T) {
 		st, _, err := tr.PlaceTableOrder(ctx, postpaid())
 		done <- res{st, err}
 	}()
-	for i := 0; i < 2; i++ {
-		if !clk.WaitForWaiters(1, ctx.Done()) {
-			t.Fatal("no pause on the clock")
+	var pauses []time.Duration
+	for k := 0; k < 3; k++ {
+		lo, hi := occupiedPauseBounds(pol, k)
+		d := measurePause(t, clk, "tracker", s, step, hi+step)
+		if d < lo || d-step >= hi {
+			t.Fatalf("pause %d lasted %v, want %v..%v", k, d, lo, hi)
 		}
-		clk.Advance(3 * time.Second) // ≥ the largest jittered pause
+		if got := s.n(PathOrderNew); got != k+1 {
+			t.Fatalf("after pause %d: %d order requests", k, got)
+		}
+		pauses = append(pauses, d)
 	}
 	r := <-done
-	if r.err != nil || r.st != Accepted || s.n(PathOrderNew) != 3 || s.n(PathTableOrders) != 3 {
-		t.Fatalf("%v %v new=%d lookups=%d", r.st, r.err, s.n(PathOrderNew), s.n(PathTableOrders))
+	if r.err != nil || r.st != Accepted || s.n(PathOrderNew) != 4 || s.n(PathTableOrders) != 4 {
+		t.Fatalf("%v %v new=%d lookups=%d pauses=%v", r.st, r.err, s.n(PathOrderNew), s.n(PathTableOrders), pauses)
 	}
-	if got := strings.Join(seen, ","); got != "Occupied,Submitted,Occupied,Submitted,Accepted" {
+	seenMu.Lock()
+	got := strings.Join(seen, ",")
+	seenMu.Unlock()
+	if got != "Occupied,Submitted,Occupied,Submitted,Occupied,Submitted,Accepted" {
 		t.Fatal(got)
 	}
 	// The same MCHT_ORDERNO is refused while in flight, without a request.
-	if _, _, err := tr.PlaceTableOrder(ctx, postpaid()); !IsInvalidInput(err) || s.n(PathOrderNew) != 3 {
+	if _, _, err := tr.PlaceTableOrder(ctx, postpaid()); !IsInvalidInput(err) || s.n(PathOrderNew) != 4 {
 		t.Fatal(err)
 	}
-	// Bounded: always occupied → gives up after MaxRetries with the occupied error.
-	c2 := newTestClient(t, s, WithClock(clk), WithOccupiedRetry(OccupiedPolicy{MaxRetries: 2}))
+	_ = tr.Close()
+
+	// Bounded: always occupied → MaxRetries pauses, MaxRetries+1 attempts, then the
+	// occupied error; the pauses grow from Initial and stop at Max.
+	pol2 := OccupiedPolicy{MaxRetries: 4, Initial: 400 * time.Millisecond, Max: time.Second}
+	c2 := newClient("client2", pol2)
 	s.on(PathOrderNew, fail(200, CodeOccupied, "점유"))
 	before := s.n(PathOrderNew)
 	go func() {
 		_, err := c2.PlaceTableOrder(ctx, postpaid())
 		done <- res{0, err}
 	}()
-	for i := 0; i < 2; i++ {
-		clk.WaitForWaiters(1, ctx.Done())
-		clk.Advance(10 * time.Second)
+	for k := 0; k < pol2.MaxRetries; k++ {
+		lo, hi := occupiedPauseBounds(pol2, k)
+		if d := measurePause(t, clk, "client2", s, step, hi+step); d < lo || d-step >= hi {
+			t.Fatalf("pause %d lasted %v, want %v..%v", k, d, lo, hi)
+		}
 	}
-	if r := <-done; !IsOccupied(r.err) || s.n(PathOrderNew)-before != 3 {
+	if r := <-done; !IsOccupied(r.err) || s.n(PathOrderNew)-before != pol2.MaxRetries+1 {
 		t.Fatal(r.err, s.n(PathOrderNew)-before)
+	}
+	if clk.Waiters() != 0 {
+		t.Fatalf("%d timers left after giving up", clk.Waiters())
 	}
 }
 

@@ -26,7 +26,10 @@ func sameAnswerError(a, b error) bool {
 
 // objKeys counts the top-level keys of body that encoding/json would match to OBJ; the
 // one-pass decode merges repeated OBJ members where the two-pass one keeps the last.
-func objKeys(body []byte) int {
+func objKeys(body []byte) int { return keyCount(body, "OBJ") }
+
+// keyCount counts the top-level keys of body that encoding/json would match to name.
+func keyCount(body []byte, name string) int {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return 0
@@ -37,7 +40,7 @@ func objKeys(body []byte) int {
 		if err != nil {
 			return n
 		}
-		if k, ok := tok.(string); ok && strings.EqualFold(k, "OBJ") {
+		if k, ok := tok.(string); ok && strings.EqualFold(k, name) {
 			n++
 		}
 		var skip json.RawMessage
@@ -58,6 +61,12 @@ var onePassSeeds = []string{
 	`{"ERRCODE":"","OBJ":null}`, `{"ERRCODE":""}`, `{"obj":{"ORDER_LIST":[]}}`,
 	`{"RESULT":1,"OBJ":{}}`, `{"ERRCODE":2}`, `null`, `[]`, `"x"`, ``, `{`, `{"OBJ":{}} x`,
 	"\f{\"OBJ\":{}}", ` {"OBJ":{"ORDER_LIST":[{"ORDERNO":"a"}]}} `,
+	`{"RESULT":"SUCCESS","ERRCODE":"","OBJ":{"ORDER_LIST":[]}}`, `{"RESULT":"SUCCESS","ERRCODE":""}`,
+	`{"RESULT":"SUCCESS","ERRCODE":"","OBJ":null}`, `{"RESULT":"FAIL","ERRCODE":""}`, `{"RESULT":"FAIL"}`,
+	`{"RESULT":"WAIT","ERRCODE":"","MSG":"m","OBJ":{"ORDER_LIST":[]}}`, `{"RESULT":null,"ERRCODE":""}`,
+	`{"RESULT":"SUCCESS","ERRCODE":null,"OBJ":{}}`, `{"status":"ok"}`, `{}`, `{"ORDER_LIST":[{"ORDERNO":"a"}]}`,
+	`{"RESULT":"SUCCESS","ERRCODE":"","OBJ":{"ORDERNO":""}}`, `{"RESULT":"SUCCESS","ERRCODE":"","OBJ":{"ORDERNO":"TO1"}}`,
+	`{"RESULT":"SUCCESS","ERRCODE":"","OBJ":"x"}`, `{"RESULT":"SUCCESS","ERRCODE":"","OBJ":[]}`,
 }
 
 // FuzzDecodeAnswerOnePass checks that the one-pass decode gives what the two-pass one
@@ -85,24 +94,33 @@ func FuzzDecodeAnswerOnePass(f *testing.F) {
 		}
 		check(new(WireOrderList), new(WireOrderList))
 		check(new(WireMenuAnswer), new(WireMenuAnswer))
+		check(new(WireOrderAnswer), new(WireOrderAnswer))
 		check(nil, nil)
 	})
 }
 
-func TestDecodeAnswerOnePassLeavesOutOnNullOrMissingOBJ(t *testing.T) {
-	for _, body := range []string{`{"ERRCODE":""}`, `{"ERRCODE":"","OBJ":null}`} {
-		out := WireOrderList{Orders: []WireLiveOrder{{OrderNo: "kept"}}}
-		if err := decodeAnswer("smartro.T", 200, []byte(body), &out); err != nil {
-			t.Fatalf("%s: %v", body, err)
-		}
-		if len(out.Orders) != 1 || out.Orders[0].OrderNo != "kept" {
-			t.Errorf("%s: out = %+v, want it unchanged", body, out)
+func TestDecodeAnswerRequiresOBJAndLeavesOutOnNullOrMissingOBJ(t *testing.T) {
+	for _, body := range []string{`{"RESULT":"SUCCESS","ERRCODE":""}`, `{"RESULT":"SUCCESS","ERRCODE":"","OBJ":null}`} {
+		for name, decode := range map[string]func(string, int, []byte, any) error{"one pass": decodeAnswer, "two passes": decodeAnswerSlow} {
+			out := WireOrderList{Orders: []WireLiveOrder{{OrderNo: "kept"}}}
+			err := decode("smartro.T", 200, []byte(body), &out)
+			var e *Error
+			if !errors.As(err, &e) || e.Code != CodeBadAnswer || e.Op != "smartro.T" || e.HTTPStatus != 200 {
+				t.Fatalf("%s %s: %v, want %s", name, body, err, CodeBadAnswer)
+			}
+			if len(out.Orders) != 1 || out.Orders[0].OrderNo != "kept" {
+				t.Errorf("%s %s: out = %+v, want it unchanged", name, body, out)
+			}
+			// A call without data (nil out) accepts the envelope without OBJ.
+			if err := decode("smartro.T", 200, []byte(body), nil); err != nil {
+				t.Errorf("%s %s, nil out: %v", name, body, err)
+			}
 		}
 	}
 }
 
 func TestDecodeAnswerRejectsUnusableOut(t *testing.T) {
-	body := []byte(`{"ERRCODE":"","OBJ":{"ORDER_LIST":[]}}`)
+	body := []byte(`{"RESULT":"SUCCESS","ERRCODE":"","OBJ":{"ORDER_LIST":[]}}`)
 	for _, out := range []any{(*WireOrderList)(nil), WireOrderList{}} {
 		err := decodeAnswer("smartro.T", 200, body, out)
 		var e *Error

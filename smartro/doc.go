@@ -21,6 +21,16 @@
 // IsInvalidInput, IsUnknownItem, IsUnknownTable, IsAddNotAllowed, IsLost and friends.
 // Card numbers are masked (CardNumber) in every error and log line.
 //
+// # Checking orders against the catalog
+//
+// Every order is checked before sending for its own consistency (counts, totals, payments;
+// see Order). Whether its table, items, add-ons and prices exist on the POS is checked only
+// with a Catalog: pass one with WithCatalog and NewOrder, AdditionalOrder and
+// PlaceTableOrder refuse an unknown table, an unknown or inactive item, an add-on not
+// offered, or a price off the menu without sending anything. Without a catalog the agent
+// is the judge: such an order is sent and the agent refuses it (IsUnknownTable,
+// IsUnknownItem, …).
+//
 // # Idempotency
 //
 // The order answer is only step 1 (the agent's server accepted it); step 2 (delivered to

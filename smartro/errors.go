@@ -9,8 +9,8 @@ import (
 
 // Error is every error this package returns: a refusal from the agent (Code = its ERRCODE,
 // or one of our Modelled codes), an input check that failed before sending
-// (CodeInvalidInput and the catalog codes), or a failure to get an answer (CodeTransport,
-// CodeBadAnswer). Use errors.As or the IsXxx helpers. Error() never contains a card number
+// (CodeInvalidInput and the catalog codes), or a failure to get a usable answer
+// (CodeTransport, CodeBadAnswer, CodeResultFail). Use errors.As or the IsXxx helpers. Error() never contains a card number
 // in the clear or a credential.
 type Error struct {
 	Op         string // operation, e.g. "smartro.NewOrder"
@@ -20,7 +20,8 @@ type Error struct {
 	err        error  // cause (transport errors, context errors)
 }
 
-// Error formats the error as "smartro: op: code: message (HTTP n)".
+// Error formats the error as "smartro: op: code: message (HTTP n)". Runs of 12 or more
+// digits in the message (card numbers) are masked, whoever set it.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("smartro: ")
@@ -31,7 +32,7 @@ func (e *Error) Error() string {
 	b.WriteString(e.Code)
 	if e.Message != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		b.WriteString(maskDigitRuns(e.Message))
 	}
 	if e.HTTPStatus != 0 {
 		b.WriteString(" (HTTP ")
@@ -136,9 +137,15 @@ func IsInactiveItem(err error) bool { return hasKind(err, CodeInactiveItem) }
 // IsPriceMismatch reports whether an order's price differs from the catalog's.
 func IsPriceMismatch(err error) bool { return hasKind(err, CodePriceMismatch) }
 
+// IsTrackerClosed reports whether Tracker.Wait returned because the tracker was closed
+// before the order reached a terminal state (CodeTrackerClosed): the order's fate is
+// still open; its last state comes with the error.
+func IsTrackerClosed(err error) bool { return hasKind(err, CodeTrackerClosed) }
+
 // IsLost reports whether err means no usable answer arrived (connection failure, timeout,
 // cancelled context, an answer that is not a readable envelope, e.g. a proxy's HTTP 502
-// page): the request may or may not have acted.
+// page or a JSON object without RESULT/ERRCODE, or a RESULT other than SUCCESS without an
+// ERRCODE — CodeResultFail): the request may or may not have acted.
 // For an order, resolve it by looking up its MCHT_ORDERNO (Tracker does), never resend it.
 func IsLost(err error) bool {
 	if err == nil {
@@ -151,15 +158,16 @@ func IsLost(err error) bool {
 	if !ok {
 		return true // not ours: we cannot tell, so assume the worst
 	}
-	return e.Code == CodeTransport || e.Code == CodeBadAnswer
+	return e.Code == CodeTransport || e.Code == CodeBadAnswer || e.Code == CodeResultFail
 }
 
 // IsRefused reports whether the agent definitively refused the request (an answer with an
-// ERRCODE, or our input checks): it did not act, so a corrected request may be sent.
+// ERRCODE, or our input checks): it did not act, so a corrected request may be sent. A
+// closed tracker (IsTrackerClosed) is neither lost nor refused.
 func IsRefused(err error) bool {
 	if err == nil {
 		return false
 	}
 	_, ok := asError(err)
-	return ok && !IsLost(err)
+	return ok && !IsLost(err) && !IsTrackerClosed(err)
 }

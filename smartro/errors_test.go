@@ -12,7 +12,7 @@ func TestErrorHelpers(t *testing.T) {
 		"occupied": IsOccupied, "bizday": IsBusinessDayClosed, "offline": IsAgentOffline,
 		"expired": IsExpired, "invalid": IsInvalidInput, "item": IsUnknownItem, "table": IsUnknownTable,
 		"order": IsUnknownOrder, "add": IsAddNotAllowed, "inactive": IsInactiveItem, "price": IsPriceMismatch,
-		"lost": IsLost,
+		"lost": IsLost, "closed": IsTrackerClosed,
 	}
 	cases := []struct {
 		err  error
@@ -35,6 +35,8 @@ func TestErrorHelpers(t *testing.T) {
 		{&Error{Code: CodePriceMismatch}, "price"},
 		{&Error{Code: CodeTransport}, "lost"},
 		{&Error{Code: CodeBadAnswer, HTTPStatus: 502}, "lost"},
+		{&Error{Code: CodeResultFail}, "lost"},
+		{&Error{Code: CodeTrackerClosed}, "closed"},
 		{&Error{Code: "E9"}, ""},
 	}
 	for _, c := range cases {
@@ -44,7 +46,7 @@ func TestErrorHelpers(t *testing.T) {
 				t.Errorf("%s(%v) = %v", name, c.err, got)
 			}
 		}
-		if IsRefused(wrapped) == (c.want == "lost") {
+		if IsRefused(wrapped) == (c.want == "lost" || c.want == "closed") {
 			t.Errorf("IsRefused(%v) wrong", c.err)
 		}
 	}

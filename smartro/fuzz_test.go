@@ -2,6 +2,7 @@ package smartro
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -10,6 +11,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		`{"RESULT":"SUCCESS","ERRCODE":"","MSG":"","MSG2":"","OBJ":{"TABLE_LIST":[]}}`,
 		`{"RESULT":"FAIL","ERRCODE":"PKT_OCCUPIED","MSG":"점유","MSG2":""}`,
 		`{"OBJ":null}`, `[]`, ``, `{"RESULT":1}`, `{"OBJ":[{"ITEM_GROUP_LIST":[]}]}`,
+		`{}`, `{"RESULT":"FAIL"}`, `{"RESULT":"SUCCESS"}`, `{"RESULT":"SUCCESS","ERRCODE":""}`, `{"result":"SUCCESS","errcode":""}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -18,10 +20,23 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_ = env.OK()
+		if keyCount(b, "RESULT") > 1 || keyCount(b, "ERRCODE") > 1 {
+			t.Skip("repeated RESULT/ERRCODE members")
+		}
+		// The client accepts exactly the envelopes that say OK and carry both keys.
+		var keys map[string]json.RawMessage
+		_ = json.Unmarshal(b, &keys)
+		has := func(k string) bool {
+			for kk, v := range keys {
+				if strings.EqualFold(kk, k) && string(v) != "null" {
+					return true
+				}
+			}
+			return false
+		}
 		e := decodeAnswer("smartro.Fuzz", 200, b, nil)
-		if env.OK() != (e == nil) {
-			t.Fatalf("OK=%v but decode err %v", env.OK(), e)
+		if want := env.OK() && has("RESULT") && has("ERRCODE"); want != (e == nil) {
+			t.Fatalf("OK=%v keys=%v but decode err %v", env.OK(), keys, e)
 		}
 		var m WireMenuAnswer
 		_ = json.Unmarshal(env.Obj, &m)

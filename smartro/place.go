@@ -38,7 +38,8 @@ var _ OrderAgent = (*Client)(nil)
 // Idempotency: MCHT_ORDERNO is the key. An order request is never repeated after a lost
 // answer (IsLost): the error is returned at once, and the order must be resolved by
 // Tracker.Track (which finds MCHT_ORDERNO in the lookup within 60 s), never resent.
-// Tracker.PlaceTableOrder does all of this and tracks the result.
+// Tracker.PlaceTableOrder does all of this and tracks the result. With WithCatalog the
+// order is checked against the catalog before the lookup; a failed check sends nothing.
 func (c *Client) PlaceTableOrder(ctx context.Context, o *Order) (*OrderAck, error) {
 	ack, _, err := placeTableOrder(ctx, c, o, c.clock, c.occupied, c.noSleep, nil)
 	return ack, err
@@ -51,6 +52,11 @@ func placeTableOrder(ctx context.Context, a OrderAgent, o *Order, clk Clock, pol
 	const op = "smartro.PlaceTableOrder"
 	if err := o.validate(op, true); err != nil {
 		return nil, false, err
+	}
+	if c, ok := a.(*Client); ok { // its catalog check comes before the lookup
+		if err := c.checkCatalog(ctx, op, o); err != nil {
+			return nil, false, err
+		}
 	}
 	send := func() (*OrderAck, bool, error) {
 		live, err := a.TableOrders(ctx, o.Table.FloorCode, o.Table.TableCode)
@@ -92,6 +98,9 @@ func withOccupiedRetry(ctx context.Context, send func() (*OrderAck, bool, error)
 			hook(Occupied)
 		}
 		d := b.NextBackOff()
+		if d > b.MaxInterval { // jitter may go above the interval; Max bounds every pause
+			d = b.MaxInterval
+		}
 		if noSleep {
 			d = 0
 		}

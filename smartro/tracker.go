@@ -2,6 +2,7 @@ package smartro
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -26,17 +27,32 @@ const (
 //
 // Rules, per tracked order, applied at each successful lookup of its table at time now
 // (orders are found by MCHT_ORDERNO, else by ORDERNO):
-//   - Unknown (the step-1 answer was lost): found → Accepted; not found once now ≥ the
-//     time Track was called + expiry → Expired. Never resent.
-//   - Accepted: found delivered (see LiveOrder.Delivered) → Delivered; not delivered once
-//     now ≥ Track time + expiry → Expired (the agent never sends it to the POS after 60 s
-//     of receiving it, and it received it before Track was called, so this is safe).
+//   - Unknown (the step-1 answer was lost): found → Accepted; not found (in a lookup that
+//     is not full) once now ≥ the time Track was called + expiry → Expired. Never resent.
+//   - Accepted: found delivered (see LiveOrder.Delivered) → Delivered; listed undelivered,
+//     or not listed in a lookup that is not full, once now ≥ Track time + expiry →
+//     Expired (the agent never sends it to the POS after 60 s of receiving it, and it
+//     received it before Track was called, so this is safe).
 //     A failed delivery (SUCCESS_FLAG N) is held until that deadline too.
 //   - Delivered: status done/paid → Succeeded; cancelled/returned → Cancelled; dropped out
-//     of the lookup, or still "received" after the settle time → Succeeded. Modelled.
+//     of the lookup (one that is not full, see below), or still "received" (or unseen)
+//     after the settle time → Succeeded. Modelled.
 //
 // A lookup that fails changes nothing: an order never expires without a successful lookup
-// after its deadline. Only Expired and Rejected allow ordering the same basket again
+// after its deadline.
+//
+// A full lookup proves nothing about the orders it does not list. Modelled: the table
+// lookup lists only the table's latest TableLookupLimit (10) orders, so with that many
+// entries an order missing from it may have been pushed out by newer orders (11 orders on
+// one table within a poll interval) rather than dropped. Orders missing from a full lookup
+// therefore do not expire (Unknown, Accepted) and do not end by dropping out (Delivered:
+// only its settle time or a status ends it); they stay pending past their deadline — State
+// says so, CanReorder is false, Wait keeps waiting — until a lookup that is not full shows
+// them (then the rules above apply) or shows them absent (then Expired, or Succeeded for a
+// Delivered one). The store-wide lookup (StoreOrders) is not consulted: it lists at most
+// StoreLookupLimit (5) orders per table, taken to be the newest, so when a table's lookup
+// is full the store lookup's part for that table is full too and a subset of it — it can
+// neither show such an order nor prove it absent. Only Expired and Rejected allow ordering the same basket again
 // (CanReorder); the tracker refuses to send an order whose MCHT_ORDERNO is still in flight.
 //
 // Transitions are reported in order to the WithOnTransition callback, never concurrently;
@@ -183,7 +199,8 @@ func newTracker(src OrderLookup, parked func(time.Time), opts ...TrackerOption) 
 func (c *Client) NewTracker(opts ...TrackerOption) *Tracker { return NewTracker(c, opts...) }
 
 // Close stops polling and waits for the poller to end. Tracked orders keep their last
-// state; Wait calls return with an error.
+// state; Wait calls for orders not in a terminal state return that state with *Error
+// CodeTrackerClosed (IsTrackerClosed), now and after.
 func (t *Tracker) Close() error {
 	t.once.Do(func() {
 		t.mu.Lock()
@@ -226,18 +243,21 @@ func (t *Tracker) Len() int {
 	return n
 }
 
-// Wait blocks until the order reaches a terminal state, ctx ends or the tracker closes.
+// Wait blocks until the order reaches a terminal state (returned with a nil error), ctx
+// ends (*Error with CodeTransport wrapping ctx's error), or the tracker closes first: then
+// it returns the order's last state and *Error with CodeTrackerClosed (IsTrackerClosed).
 func (t *Tracker) Wait(ctx context.Context, merchantOrderNo string) (OrderState, error) {
+	const op = "smartro.Tracker.Wait"
 	t.mu.Lock()
 	o, ok := t.orders[merchantOrderNo]
 	if !ok {
 		t.mu.Unlock()
-		return 0, invalid("smartro.Tracker.Wait", "order %q is not tracked", merchantOrderNo)
+		return 0, invalid(op, "order %q is not tracked", merchantOrderNo)
 	}
 	if o.state.IsTerminal() || t.closed {
 		s := o.state
 		t.mu.Unlock()
-		return s, nil
+		return s, closedError(op, merchantOrderNo, s)
 	}
 	ch := make(chan OrderState, 1)
 	t.wait[merchantOrderNo] = append(t.wait[merchantOrderNo], ch)
@@ -249,8 +269,17 @@ func (t *Tracker) Wait(ctx context.Context, merchantOrderNo string) (OrderState,
 		return 0, &Error{Op: "smartro.Tracker.Wait", Code: CodeTransport, Message: ctx.Err().Error(), err: ctx.Err()}
 	case <-t.quit:
 		s, _ := t.State(merchantOrderNo)
-		return s, nil
+		return s, closedError(op, merchantOrderNo, s)
 	}
+}
+
+// closedError is Wait's answer on a closed tracker for an order in state s: nil when s is
+// terminal, else CodeTrackerClosed.
+func closedError(op, mcht string, s OrderState) error {
+	if s.IsTerminal() {
+		return nil
+	}
+	return &Error{Op: op, Code: CodeTrackerClosed, Message: fmt.Sprintf("tracker closed while order %q was %v", mcht, s)}
 }
 
 // Track starts following an order after its step-1 answer: ack and sendErr are what
@@ -585,9 +614,10 @@ func (t *Tracker) apply(w *tableWatch, live []LiveOrder, now, asOf time.Time, ev
 		return nil
 	}
 	asOfNs := asOf.UnixNano()
+	full := len(live) >= TableLookupLimit
 	keep := w.orders[:0]
 	for _, o := range w.orders {
-		t.step(o, find(o), now, asOfNs, ev)
+		t.step(o, find(o), full, now, asOfNs, ev)
 		if o.state.IsTerminal() {
 			o.active = false
 			continue
@@ -605,8 +635,9 @@ func (t *Tracker) apply(w *tableWatch, live []LiveOrder, now, asOf time.Time, ev
 }
 
 // step applies the rules to one order given its lookup entry (nil: not listed), taken at
-// asOfNs (UnixNano). mu held.
-func (t *Tracker) step(o *tracked, e *LiveOrder, now time.Time, asOfNs int64, ev *[]Transition) {
+// asOfNs (UnixNano); full says the lookup was full, so that "not listed" proves nothing.
+// mu held.
+func (t *Tracker) step(o *tracked, e *LiveOrder, full bool, now time.Time, asOfNs int64, ev *[]Transition) {
 	for i := 0; i < 4; i++ {
 		switch o.state {
 		case Unknown:
@@ -617,7 +648,7 @@ func (t *Tracker) step(o *tracked, e *LiveOrder, now time.Time, asOfNs int64, ev
 				t.move(o, Accepted, now, ev)
 				continue
 			}
-			if asOfNs >= o.deadline {
+			if asOfNs >= o.deadline && !full {
 				t.move(o, Expired, now, ev)
 			}
 		case Accepted:
@@ -629,16 +660,16 @@ func (t *Tracker) step(o *tracked, e *LiveOrder, now time.Time, asOfNs int64, ev
 				o.deadline = now.Add(t.settle).UnixNano()
 				continue
 			}
-			if asOfNs >= o.deadline {
+			if asOfNs >= o.deadline && (e != nil || !full) {
 				t.move(o, Expired, now, ev)
 			}
 		case Delivered:
 			switch {
-			case e == nil:
+			case e == nil && !full:
 				t.move(o, Succeeded, now, ev)
-			case e.Status.Finished():
+			case e != nil && e.Status.Finished():
 				t.move(o, Succeeded, now, ev)
-			case e.Status.Voided():
+			case e != nil && e.Status.Voided():
 				t.move(o, Cancelled, now, ev)
 			case asOfNs >= o.deadline:
 				t.move(o, Succeeded, now, ev)

@@ -36,9 +36,20 @@ const (
 	PathMenu        = "/partner/v1/menu/edit"          // full menu
 	PathOrderNew    = "/partner/v1/table/order/new"    // new order
 	PathOrderAdd    = "/partner/v1/table/order/add"    // additional order on an open table order
-	PathTableOrders = "/partner/v1/table/order"        // live orders of one table (latest 10)
-	PathStoreOrders = "/partner/v2/table/order"        // live orders of the whole store
+	PathTableOrders = "/partner/v1/table/order"        // live orders of one table (latest TableLookupLimit)
+	PathStoreOrders = "/partner/v2/table/order"        // live orders of the whole store (StoreLookupLimit per table)
 	PathOrderCancel = "/partner/v1/table/order/cancel" // return (refund) request
+)
+
+// Limits of the live-order lookups (observed in the partner's client; which orders the
+// store lookup keeps is Modelled as the newest).
+const (
+	// TableLookupLimit is how many orders PathTableOrders lists at most: the table's latest
+	// 10, newest first. A lookup with this many entries is "full": an order missing from it
+	// may simply have been pushed out by newer ones, so its absence proves nothing.
+	TableLookupLimit = 10
+	// StoreLookupLimit is how many orders of each table PathStoreOrders lists at most.
+	StoreLookupLimit = 5
 )
 
 // Envelope RESULT values. Only "SUCCESS" was observed; the failure word is Modelled.
@@ -60,6 +71,10 @@ const (
 	DateLayout     = "20060102"
 	TimeLayout     = "150405"
 )
+
+// MenuCheckAllTime is the UPDATE_CHECK_DTIME MenuChanged sends for a zero "since": a time
+// before any menu, so the agent answers whether the menu was ever updated (DateTimeLayout).
+const MenuCheckAllTime = "20000101000000"
 
 // Order status codes seen in the live-order lookup (ORDER_STATUS).
 const (
@@ -120,7 +135,12 @@ const WireLumpSum = "00"
 //	PKT_UNKNOWN_ADDON    client  catalog check: add-on not in the item's add-on groups
 //	PKT_PRICE_MISMATCH   client  catalog check: price differs from the catalog
 //	PKT_TRANSPORT        client  no complete answer arrived (the request may or may not have acted)
-//	PKT_BAD_ANSWER       client  an answer that is not a readable envelope
+//	PKT_BAD_ANSWER       client  an answer that is not a readable envelope: not JSON, no RESULT or
+//	                             ERRCODE key, no OBJ where the call returns data, an order answer
+//	                             without ORDERNO, a success envelope with a failure HTTP status
+//	PKT_TRACKER_CLOSED   client  Tracker.Wait: the tracker closed before the order reached a terminal state
+//	PKT_RESULT_FAIL      client  an envelope whose RESULT is not SUCCESS but whose ERRCODE is empty:
+//	                             a failure without a reason (treated as lost: IsLost)
 //
 // The fake agent also answers PKT_INACTIVE_ITEM, PKT_UNKNOWN_ADDON and PKT_PRICE_MISMATCH
 // when an order breaks its menu (Modelled).
@@ -142,6 +162,8 @@ const (
 	CodePriceMismatch = "PKT_PRICE_MISMATCH"
 	CodeTransport     = "PKT_TRANSPORT"
 	CodeBadAnswer     = "PKT_BAD_ANSWER"
+	CodeResultFail    = "PKT_RESULT_FAIL"
+	CodeTrackerClosed = "PKT_TRACKER_CLOSED"
 )
 
 // WireNum is a whole number (won or a count) as the observed client sends it: a JSON
@@ -224,8 +246,8 @@ func (n *WireNum) unmarshalSlow(b []byte) error {
 
 var errWireNum = errors.New("smartro: not a whole number")
 
-// WireEnvelope is the wrapper of every answer. An empty ERRCODE means success; OBJ holds
-// the call's payload.
+// WireEnvelope is the wrapper of every answer: RESULT "SUCCESS" and an empty ERRCODE mean
+// success; OBJ holds the call's payload.
 type WireEnvelope struct {
 	Result  string          `json:"RESULT"`
 	ErrCode string          `json:"ERRCODE"`
@@ -234,13 +256,32 @@ type WireEnvelope struct {
 	Obj     json.RawMessage `json:"OBJ,omitempty"`
 }
 
-// OK reports whether the envelope says success (empty ERRCODE).
-func (e *WireEnvelope) OK() bool { return e.ErrCode == "" }
+// OK reports whether the envelope says success: RESULT SUCCESS and an empty ERRCODE. (The
+// client also requires both keys to be present, which a decoded WireEnvelope cannot tell.)
+func (e *WireEnvelope) OK() bool { return e.Result == ResultSuccess && e.ErrCode == "" }
 
 // DecodeEnvelope parses an answer body into its envelope. It fails on anything that is not
 // a JSON object.
 func DecodeEnvelope(body []byte) (*WireEnvelope, error) {
-	var env WireEnvelope
+	env, err := decodeEnvelope(body)
+	if err != nil {
+		return nil, err
+	}
+	return &WireEnvelope{Result: deref(env.Result), ErrCode: deref(env.ErrCode), Msg: env.Msg, Msg2: env.Msg2, Obj: env.Obj}, nil
+}
+
+// envelopeKeys is the envelope read with RESULT and ERRCODE as pointers, so that a
+// missing (or null) key is told from an empty value; OBJ is nil when missing or null.
+type envelopeKeys struct {
+	Result  *string         `json:"RESULT"`
+	ErrCode *string         `json:"ERRCODE"`
+	Msg     string          `json:"MSG"`
+	Msg2    string          `json:"MSG2"`
+	Obj     json.RawMessage `json:"OBJ"`
+}
+
+func decodeEnvelope(body []byte) (*envelopeKeys, error) {
+	var env envelopeKeys
 	d := bytes.TrimSpace(body)
 	if len(d) == 0 || d[0] != '{' {
 		return nil, errors.New("smartro: answer is not a JSON object")
@@ -254,10 +295,18 @@ func DecodeEnvelope(body []byte) (*WireEnvelope, error) {
 	return &env, nil
 }
 
-// wireAnswer is the envelope read in one pass: Obj is set to the caller's (non-nil pointer)
-// out before decoding, so encoding/json decodes OBJ straight into it; a JSON null OBJ sets
-// Obj to nil and leaves out unchanged, an absent one leaves both unchanged. The fields are
-// those of WireEnvelope so that both accept and reject the same envelopes.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// wireAnswer is the envelope read in one pass: Obj is set to a pointer to a nil pointer of
+// the caller's out type before decoding, so encoding/json decodes OBJ into a new value
+// only when OBJ is present and not null; Result and ErrCode start as missingKey, which a
+// missing or null key leaves in place. The fields are those of envelopeKeys so that both
+// accept and reject the same envelopes.
 type wireAnswer struct {
 	Result  string `json:"RESULT"`
 	ErrCode string `json:"ERRCODE"`
@@ -433,11 +482,20 @@ type WirePay struct {
 }
 
 // WireOrderAnswer is OBJ of PathOrderNew and PathOrderAdd (step 1: the server accepted).
+// A success answer must carry ORDERNO (else the client answers CodeBadAnswer).
 type WireOrderAnswer struct {
 	OrderNo         string `json:"ORDERNO"`
 	OrgOrderNo      string `json:"ORG_ORDERNO"`
 	MerchantOrderNo string `json:"MCHT_ORDERNO"`
 	POSOrderNo      string `json:"POS_ORDERNO"`
+}
+
+// missing names the required field a success order answer lacks: ORDERNO.
+func (a *WireOrderAnswer) missing() string {
+	if a.OrderNo == "" {
+		return "ORDERNO"
+	}
+	return ""
 }
 
 // WireTableOrdersRequest is the body of PathTableOrders.

@@ -100,7 +100,8 @@
 // GenPaymentSplit, GenScenario — and the exactly-once property for a partner's ordering
 // flow: CheckExactlyOnce (RunScenario for one Scenario) checks that, under occupied
 // tables, POS payments, lost/garbled/occupied answers, answer latency, delivery delays up
-// to and beyond 60 s, refused deliveries, agent restarts and outages, every basket reaches
+// to and beyond 60 s, refused deliveries, agent restarts and outages, and table rushes that
+// push a basket's order out of the latest-10 table lookup, every basket reaches
 // the POS exactly once when the flow reports success and never when it reports failure.
 // PlaceWithTracker is the reference flow on smartro.Tracker.
 //

@@ -309,11 +309,16 @@ const (
 	EventLoseNextAnswer                        // mock.DropAnswer on Op: applied, answer lost
 	EventGarbleNextAnswer                      // mock.Garbage on Op: not applied, unreadable answer
 	EventRefuseOccupied                        // mock.Fail with smartro.CodeOccupied on Op
+	// EventTableRush: another device sends N orders to Table that never reach the POS
+	// (delivery delay beyond Expiry). Listed as pending for 60 s, they push the table's
+	// earlier orders out of its latest-10 lookup (TableLookupLimit), then drop out.
+	EventTableRush
 )
 
 var eventNames = map[EventKind]string{EventOccupy: "occupy", EventPOSPayment: "posPayment", EventRestart: "restart",
 	EventAgentOffline: "agentOffline", EventBusinessDayOff: "businessDayOff", EventFailNextDelivery: "failNextDelivery",
-	EventLoseNextAnswer: "loseNextAnswer", EventGarbleNextAnswer: "garbleNextAnswer", EventRefuseOccupied: "refuseOccupied"}
+	EventLoseNextAnswer: "loseNextAnswer", EventGarbleNextAnswer: "garbleNextAnswer", EventRefuseOccupied: "refuseOccupied",
+	EventTableRush: "tableRush"}
 
 // String names the kind.
 func (k EventKind) String() string {
@@ -327,9 +332,10 @@ func (k EventKind) String() string {
 type Event struct {
 	At    time.Duration
 	Kind  EventKind
-	Table smartro.TableRef // EventOccupy, EventPOSPayment
+	Table smartro.TableRef // EventOccupy, EventPOSPayment, EventTableRush
 	For   time.Duration    // EventOccupy, EventPOSPayment, EventAgentOffline, EventBusinessDayOff
 	Op    string           // EventLoseNextAnswer, EventGarbleNextAnswer, EventRefuseOccupied
+	N     int              // EventTableRush: how many orders
 }
 
 // ScenarioBasket is one basket placed during a Scenario.
@@ -367,7 +373,10 @@ type Scenario struct {
 // prepaid, with GenPaymentSplit), started within 30 s, with delivery delays from 0.5 s to
 // beyond 60 s, agent restart downtimes up to 90 s, and 0–6 events in the first 2 minutes:
 // occupied tables, POS payments, restarts, agent offline, business day closed, refused
-// deliveries, lost, garbled and occupied answers.
+// deliveries, lost, garbled and occupied answers, and table rushes (10–12 orders from
+// another device on one table, so that the table has more than TableLookupLimit orders
+// and the baskets' orders drop out of its lookup for a while). A quarter of the scenarios
+// start with a rush on a basket's table in its first 20 s.
 func GenScenario() *rapid.Generator[Scenario] {
 	tables := DefaultTables()[:3]
 	refs := make([]smartro.TableRef, len(tables))
@@ -395,7 +404,14 @@ func GenScenario() *rapid.Generator[Scenario] {
 			sc.Baskets = append(sc.Baskets, b)
 		}
 		kinds := []EventKind{EventOccupy, EventPOSPayment, EventRestart, EventAgentOffline, EventBusinessDayOff,
-			EventFailNextDelivery, EventLoseNextAnswer, EventGarbleNextAnswer, EventRefuseOccupied}
+			EventFailNextDelivery, EventLoseNextAnswer, EventGarbleNextAnswer, EventRefuseOccupied, EventTableRush}
+		if rapid.IntRange(0, 3).Draw(t, "rush") == 0 {
+			b := rapid.SampledFrom(sc.Baskets).Draw(t, "rushBasket")
+			sc.Events = append(sc.Events, Event{
+				At:   b.Start + time.Duration(rapid.IntRange(0, 20).Draw(t, "rushAfter"))*time.Second,
+				Kind: EventTableRush, Table: b.Table, N: rapid.IntRange(TableLookupLimit, TableLookupLimit+2).Draw(t, "rushN"),
+			})
+		}
 		for i, n := 0, rapid.IntRange(0, 6).Draw(t, "events"); i < n; i++ {
 			e := Event{
 				At:   time.Duration(rapid.IntRange(0, 120).Draw(t, "at")) * time.Second,
@@ -409,6 +425,9 @@ func GenScenario() *rapid.Generator[Scenario] {
 				e.For = time.Duration(rapid.IntRange(1, 90).Draw(t, "for")) * time.Second
 			case EventLoseNextAnswer, EventGarbleNextAnswer, EventRefuseOccupied:
 				e.Op = rapid.SampledFrom([]string{OpOrderNew, OpOrderNew, OpOrderAdd, OpTableOrders}).Draw(t, "op")
+			case EventTableRush:
+				e.Table = rapid.SampledFrom(refs).Draw(t, "eventTable")
+				e.N = rapid.IntRange(TableLookupLimit, TableLookupLimit+2).Draw(t, "rushN")
 			}
 			sc.Events = append(sc.Events, e)
 		}
@@ -504,6 +523,8 @@ func RunScenario(sc Scenario, newServer func(...Option) *Server, place Placer) e
 			add(e.At, func() { s.Faults().Inject(e.Op, mock.Fault{Kind: mock.DropAnswer}) })
 		case EventGarbleNextAnswer:
 			add(e.At, func() { s.Faults().Inject(e.Op, mock.Fault{Kind: mock.Garbage}) })
+		case EventTableRush:
+			add(e.At, func() { s.rush(e.Table, e.N, fmt.Sprintf("RUSH%d-", len(acts))) })
 		case EventRefuseOccupied:
 			add(e.At, func() {
 				s.Faults().Inject(e.Op, mock.Fault{Kind: mock.Fail, Code: smartro.CodeOccupied, Message: "테이블 점유 (injected)"})
@@ -607,6 +628,32 @@ func RunScenario(sc Scenario, newServer func(...Option) *Server, place Placer) e
 	return account(sc, s.Orders(), results)
 }
 
+// rush places n orders of one line (the menu's first orderable item) on table as another
+// device would, each under MCHT_ORDERNO prefix + i and never delivered to the POS (delivery
+// delay beyond Expiry). Orders the server refuses (occupied table, agent offline, …) are
+// skipped. It bypasses HTTP so that the driver never waits on its own clock.
+func (s *Server) rush(table smartro.TableRef, n int, prefix string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	items := orderables(s.menu)
+	if len(items) == 0 {
+		return
+	}
+	it := items[0]
+	for i := 0; i < n; i++ {
+		o := &smartro.Order{MerchantOrderNo: fmt.Sprintf("%s%d", prefix, i), Table: table,
+			Lines: []smartro.OrderLine{{ItemID: it.ID, Name: it.Name, Price: it.Price, Count: 1}}}
+		req, err := o.ToWire(s.storeID, s.serviceID, "")
+		if err != nil {
+			return
+		}
+		s.delayFor[o.MerchantOrderNo] = 2 * Expiry
+		if _, r := s.placeLocked(req, false); r != nil {
+			delete(s.delayFor, o.MerchantOrderNo)
+		}
+	}
+}
+
 // account checks the POS against what each placer reported.
 func account(sc Scenario, orders []Order, results []error) error {
 	owner := func(mcht string) int {
@@ -683,6 +730,9 @@ func (sc Scenario) String() string {
 		}
 		if e.Op != "" {
 			fmt.Fprintf(&b, ":%s", e.Op)
+		}
+		if e.N > 0 {
+			fmt.Fprintf(&b, "×%d", e.N)
 		}
 	}
 	b.WriteString("]")

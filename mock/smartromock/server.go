@@ -32,8 +32,8 @@ const DefaultDeliveryDelay = time.Second
 
 // Limits of the live-order lookups.
 const (
-	TableLookupLimit = 10 // PathTableOrders: latest 10 orders of the table
-	StoreLookupLimit = 5  // PathStoreOrders: latest 5 orders of each table (Modelled)
+	TableLookupLimit = smartro.TableLookupLimit // PathTableOrders: latest 10 orders of the table
+	StoreLookupLimit = smartro.StoreLookupLimit // PathStoreOrders: latest 5 orders of each table (Modelled)
 )
 
 // CodeServerError is the ERRCODE of an injected mock.Fail fault that names no code; it is
