@@ -146,6 +146,9 @@ func NewServer(opts ...Option) *Server {
 	s.onlineSince = now
 
 	s.rt = mock.NewRouter(s.clock, writeFault)
+	// The client treats the store's ids as credentials; recorded requests hide them too.
+	s.rt.Recorder.AddSecret(s.storeID)
+	s.rt.Recorder.AddSecret(s.serviceID)
 	s.rt.NotFound = func(w http.ResponseWriter, r *http.Request) {
 		_ = smartro.WriteErrorEnvelope(w, http.StatusNotFound, smartro.CodeInvalidRequest, "지원하지 않는 요청입니다", "no such call: "+r.Method+" "+r.URL.Path)
 	}

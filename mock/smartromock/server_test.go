@@ -859,3 +859,19 @@ func TestAnswerLatency(t *testing.T) {
 		t.Errorf("after latency removed: %+v", e)
 	}
 }
+
+// The store's ids are credentials: recorded requests show neither.
+func TestRecordedRequestsHideStoreIDs(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	if _, err := s.Client().Tables(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	reqs := s.Requests()
+	if len(reqs) != 1 || !strings.Contains(string(reqs[0].Body), "REDACTED") {
+		t.Fatalf("recorded %+v", reqs)
+	}
+	if b := string(reqs[0].Body); strings.Contains(b, s.StoreID()) || strings.Contains(b, s.ServiceID()) {
+		t.Errorf("store ids in a recorded body: %s", b)
+	}
+}
