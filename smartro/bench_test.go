@@ -1,13 +1,8 @@
 package smartro
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -72,67 +67,5 @@ func BenchmarkTracker10k(b *testing.B) {
 	}
 }
 
-func benchServer(b *testing.B) *httptest.Server {
-	list := WireOrderList{}
-	for i := 0; i < 10; i++ {
-		list.Orders = append(list.Orders, WireLiveOrder{OrderNo: fmt.Sprint("TO", i), OrgOrderNo: "TO0", MerchantOrderNo: fmt.Sprint("M", i),
-			OrderDate: "20240101", OrderTime: "120000", Status: string(StatusReceived), SuccessFlag: "Y", OriginalAmount: 12000, PayAmount: 12000,
-			FloorCode: "0001", TableCode: "0005",
-			Items: []WireOrderItem{{Seq: 1, ID: "A", Name: "냉면", SalePrice: 12000, SaleAmount: 12000, Count: 1}}})
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		_ = WriteEnvelope(w, list)
-	}))
-	b.Cleanup(srv.Close)
-	return srv
-}
-
-// BenchmarkClientCall compares Client.TableOrders with a hand-written net/http +
-// encoding/json call of the same endpoint against the same httptest server.
-func BenchmarkClientCall(b *testing.B) {
-	srv := benchServer(b)
-	ctx := context.Background()
-	b.Run("sdk", func(b *testing.B) {
-		c, err := NewClient("S", "V", WithBaseURL(srv.URL), WithHTTPClient(srv.Client()))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			o, err := c.TableOrders(ctx, "0001", "0005")
-			if err != nil || len(o) != 10 {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("nethttp", func(b *testing.B) {
-		hc := srv.Client()
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			body, _ := json.Marshal(map[string]string{"STORE_ID": "S", "SERVICE_ID": "V", "FLR_CODE": "0001", "TBL_CODE": "0005"})
-			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+PathTableOrders, bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := hc.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			data, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
-			var env struct {
-				ErrCode string          `json:"ERRCODE"`
-				Obj     json.RawMessage `json:"OBJ"`
-			}
-			if err := json.Unmarshal(data, &env); err != nil || env.ErrCode != "" {
-				b.Fatal(err)
-			}
-			var list WireOrderList
-			if err := json.Unmarshal(env.Obj, &list); err != nil || len(list.Orders) != 10 {
-				b.Fatal(err)
-			}
-		}
-	})
-}
+// The client's call overhead against a hand-written net/http call is measured against the
+// fake agent, interleaved: BenchmarkClientCall in mock/smartromock.
