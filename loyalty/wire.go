@@ -17,6 +17,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/poskit/poskit/internal/wirenum"
 )
 
 // RouteSet names one of the two known route tables.
@@ -278,7 +280,7 @@ func (n *WireInt) UnmarshalJSON(b []byte) error {
 	if in, ok := plainString(b); ok {
 		digits = bytes.TrimSpace(in)
 	}
-	if v, ok := smallInt(digits); ok {
+	if v, ok := wirenum.SmallInt(digits); ok {
 		*n = WireInt(v)
 		return nil
 	}
@@ -328,29 +330,6 @@ func plainDigits(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// smallInt parses an optionally signed decimal of at most 18 digits (no
-// overflow possible), as strconv.ParseInt would, without allocating.
-func smallInt(b []byte) (int64, bool) {
-	neg := false
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		neg, b = b[0] == '-', b[1:]
-	}
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	var v int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		v = v*10 + int64(c-'0')
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
 }
 
 // WireBool is a boolean that may also arrive as the string "true"/"false"

@@ -21,6 +21,8 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+
+	"github.com/poskit/poskit/internal/wirenum"
 )
 
 // Hosts of the Order Agent's partner interface (observed).
@@ -194,24 +196,8 @@ func quickWireNum(b []byte) (WireNum, bool) {
 	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
 		b = b[1 : len(b)-1]
 	}
-	neg := len(b) > 0 && b[0] == '-'
-	if neg {
-		b = b[1:]
-	}
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	var v int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		v = v*10 + int64(c-'0')
-	}
-	if neg {
-		v = -v
-	}
-	return WireNum(v), true
+	v, ok := wirenum.SmallInt(b)
+	return WireNum(v), ok
 }
 
 func (n *WireNum) unmarshalSlow(b []byte) error {
