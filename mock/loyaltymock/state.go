@@ -309,12 +309,9 @@ func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig s
 		}
 		return loyalty.WirePayment{}, cbs, fail(loyalty.CodeTimeout)
 	}
+	to := legStatusesOf(leg)
 	if !approve {
-		to := loyalty.StatusNewDenied
-		if leg == loyalty.LegCancel {
-			to = loyalty.StatusCancelDenied
-		}
-		if !move(p, to) {
+		if !move(p, to.denied) {
 			return loyalty.WirePayment{}, nil, fail(loyalty.CodeCannotDeny)
 		}
 		ans := loyalty.NewWirePayment(&p.p)
@@ -332,43 +329,43 @@ func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig s
 			move(p, loyalty.StatusNewApprovalFailed)
 			return loyalty.WirePayment{}, nil, fail(loyalty.CodeInsufficientBalance)
 		}
-		if !move(p, loyalty.StatusNewApprovalSent) {
+		if !move(p, to.sent) {
 			return loyalty.WirePayment{}, nil, fail(loyalty.CodeCannotApprove)
 		}
 		u.reserved, _ = u.reserved.Add(p.p.TotalPoint)
 		p.approvedNew = true
 		p.approvedAt = now
-		p.p.TxHash = txHash(p.p.ID, leg)
-		w.nonce++
-		ans := loyalty.NewWirePayment(&p.p)
-		// The watcher confirms the transaction, reports it, and marks it reported.
-		move(p, loyalty.StatusNewApproved)
-		var cbs []pendingCallback
-		if cb, ok := s.callbackLocked(p, leg, loyalty.OutcomeApproved, "Success"); ok {
-			cbs = append(cbs, cb)
+	} else {
+		if !move(p, to.sent) {
+			return loyalty.WirePayment{}, nil, fail(loyalty.CodeCannotApprove)
 		}
-		move(p, loyalty.StatusNewReported)
-		// The force-close clock restarts at the approval, as the relay's
-		// openNewTimestamp does.
-		s.pushLocked(&s.passive, task{at: now.Add(ForceCloseAfter), p: p, kind: taskForceClose, leg: leg})
-		return ans, cbs, nil
+		p.approvedCancel = true
+		p.cancelApprovedAt = now
 	}
-	if !move(p, loyalty.StatusCancelApprovalSent) {
-		return loyalty.WirePayment{}, nil, fail(loyalty.CodeCannotApprove)
-	}
-	p.approvedCancel = true
-	p.cancelApprovedAt = now
 	p.p.TxHash = txHash(p.p.ID, leg)
 	w.nonce++
 	ans := loyalty.NewWirePayment(&p.p)
-	move(p, loyalty.StatusCancelApproved)
+	// The watcher confirms the transaction, reports it, and marks it reported.
+	move(p, to.approved)
 	var cbs []pendingCallback
 	if cb, ok := s.callbackLocked(p, leg, loyalty.OutcomeApproved, "Success"); ok {
 		cbs = append(cbs, cb)
 	}
-	move(p, loyalty.StatusCancelReported)
+	move(p, to.reported)
+	// The force-close clock restarts at the approval, as the relay's
+	// openNewTimestamp does.
 	s.pushLocked(&s.passive, task{at: now.Add(ForceCloseAfter), p: p, kind: taskForceClose, leg: leg})
 	return ans, cbs, nil
+}
+
+// legStatuses are the statuses one leg's wallet answer moves through.
+type legStatuses struct{ sent, approved, reported, denied loyalty.PaymentStatus }
+
+func legStatusesOf(leg loyalty.Leg) legStatuses {
+	if leg == loyalty.LegCancel {
+		return legStatuses{loyalty.StatusCancelApprovalSent, loyalty.StatusCancelApproved, loyalty.StatusCancelReported, loyalty.StatusCancelDenied}
+	}
+	return legStatuses{loyalty.StatusNewApprovalSent, loyalty.StatusNewApproved, loyalty.StatusNewReported, loyalty.StatusNewDenied}
 }
 
 func newMessage(p *payment, chainID, nonce uint64) loyalty.NewPaymentMessage {
