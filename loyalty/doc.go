@@ -39,6 +39,14 @@
 // method's documentation says what de-duplicates it and how to resolve a lost
 // answer (read the payment with Payment, never resend a close).
 //
+// # Retries
+//
+// Reads (balance, info, item, shop info, chain id, nonce) are retried on
+// transport errors, HTTP 429/5xx and the relay's server error (6000), with
+// exponential back-off through backoff/v4 (WithRetry; WithoutRetrySleep in
+// tests), and never after the context ends. Opens, closes, approvals and
+// denials are sent exactly once.
+//
 // # Callbacks
 //
 // NewCallbackHandler returns an http.Handler accepting the three spellings of
@@ -49,5 +57,7 @@
 // # Testing with the fake
 //
 // mock/loyaltymock serves both route sets from the same Routes table and the same
-// state machine; NewClient(WithBaseURL(fake.URL())) talks to it.
+// state machine; fake.Client() returns a client wired to it (base URL, access
+// key, the fake's clock), and loyaltymock.CheckKioskIntegration is a property
+// a partner runs against its own KIOSK code.
 package loyalty
