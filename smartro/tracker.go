@@ -504,10 +504,9 @@ func (t *Tracker) run() {
 }
 
 type lookupResult struct {
-	w     *tableWatch
-	live  []LiveOrder
-	err   error
-	valid bool
+	w    *tableWatch
+	live []LiveOrder
+	err  error
 }
 
 // pollOnce looks up every table with orders in flight (one lookup each) and applies the
@@ -534,23 +533,26 @@ func (t *Tracker) pollOnce() {
 		}
 	}()
 	results := make([]lookupResult, len(watches))
+	lookup := func(i int) {
+		w := watches[i]
+		live, err := t.src.TableOrders(ctx, w.ref.FloorCode, w.ref.TableCode)
+		results[i] = lookupResult{w: w, live: live, err: err}
+	}
 	if len(watches) == 1 || t.parallel == 1 {
-		for i, w := range watches {
-			live, err := t.src.TableOrders(ctx, w.ref.FloorCode, w.ref.TableCode)
-			results[i] = lookupResult{w: w, live: live, err: err, valid: true}
+		for i := range watches {
+			lookup(i)
 		}
 	} else {
 		sem := make(chan struct{}, t.parallel)
 		var wg sync.WaitGroup
-		for i, w := range watches {
+		for i := range watches {
 			wg.Add(1)
 			sem <- struct{}{}
-			go func(i int, w *tableWatch) {
+			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				live, err := t.src.TableOrders(ctx, w.ref.FloorCode, w.ref.TableCode)
-				results[i] = lookupResult{w: w, live: live, err: err, valid: true}
-			}(i, w)
+				lookup(i)
+			}()
 		}
 		wg.Wait()
 	}
