@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/poskit/poskit/internal/clockx"
 )
 
 // CatalogSource is what a Catalog reads; *Client implements it.
@@ -55,12 +57,9 @@ func NewCatalog(src CatalogSource, maxAge time.Duration) *Catalog {
 	if maxAge <= 0 {
 		maxAge = DefaultCatalogMaxAge
 	}
-	c := &Catalog{src: src, maxAge: maxAge}
+	c := &Catalog{src: src, maxAge: maxAge, clock: clockx.Real}
 	if cl, ok := src.(*Client); ok {
 		c.clock = cl.clock
-	}
-	if c.clock == nil {
-		c.clock = clockOrReal(nil)
 	}
 	return c
 }
@@ -71,7 +70,7 @@ func (c *Catalog) bind(cl *Client) {
 	defer c.mu.Unlock()
 	if c.src == nil {
 		c.src = cl
-		if c.clock == realClock {
+		if c.clock == clockx.Real {
 			c.clock = cl.clock
 		}
 	}
@@ -79,7 +78,7 @@ func (c *Catalog) bind(cl *Client) {
 
 // WithCatalogClock sets the catalog's clock (tests) and returns the catalog.
 func (c *Catalog) WithCatalogClock(clk Clock) *Catalog {
-	c.clock = clockOrReal(clk)
+	c.clock = clockx.Or(clk)
 	return c
 }
 
@@ -226,11 +225,4 @@ func (s *CatalogSnapshot) check(o *Order) *Error {
 		}
 	}
 	return nil
-}
-
-func clockOrReal(c Clock) Clock {
-	if c == nil {
-		return realClock
-	}
-	return c
 }

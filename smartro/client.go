@@ -15,8 +15,6 @@ import (
 // Clock tells the time and makes timers; mock.Clock is a fake one for tests.
 type Clock = clockx.Clock
 
-var realClock = clockx.Real
-
 // Environment selects the agent's host.
 type Environment int
 

@@ -22,9 +22,10 @@ const maxMessage = 512
 // may have been written to (by the two-pass reading).
 //
 // The body is parsed once: the envelope is decoded with OBJ going into a fresh value of
-// out's type (see wireAnswer), copied into out once the envelope says success. Only when that fails — not JSON, a field of the wrong type, an
-// OBJ of another shape (as error answers may carry) — is the answer read again step by
-// step to tell those cases apart, so failures map exactly as decodeAnswerSlow says.
+// out's type (see wireAnswer), copied into out once the envelope says success. Only when
+// that fails — not JSON, a field of the wrong type, an OBJ of another shape (as error
+// answers may carry) — is the answer read again step by step to tell those cases apart,
+// so failures map exactly as decodeAnswerSlow says.
 func decodeAnswer(op string, status int, body []byte, out any) error {
 	if out == nil {
 		return decodeAnswerSlow(op, status, body, nil)

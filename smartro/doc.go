@@ -21,6 +21,12 @@
 // IsInvalidInput, IsUnknownItem, IsUnknownTable, IsAddNotAllowed, IsLost and friends.
 // Card numbers are masked (CardNumber) in every error and log line.
 //
+// Every answer must be the Smartro envelope: a JSON object with both RESULT and ERRCODE,
+// and for a call that returns data an OBJ (an order answer also its ORDERNO). Anything
+// else — a proxy's error page, an object without those keys — is CodeBadAnswer, and like
+// a RESULT other than SUCCESS without an ERRCODE (CodeResultFail) it counts as lost
+// (IsLost): the request may have acted.
+//
 // # Checking orders against the catalog
 //
 // Every order is checked before sending for its own consistency (counts, totals, payments;
@@ -38,6 +44,11 @@
 // 60 s is dropped. MCHT_ORDERNO (Order.MerchantOrderNo) is the partner's key for an order:
 // the SDK never resends an order whose answer was lost — Tracker resolves it by finding its
 // MCHT_ORDERNO in the lookup, and only an Expired or Rejected order may be placed again.
+// A full table lookup (TableLookupLimit entries) proves nothing about the orders it leaves
+// out, so the tracker never expires an order on one: the order stays pending (CanReorder
+// false) until a lookup with room lists it or shows it gone. Tracker.Wait on a closed
+// tracker returns the order's last state with CodeTrackerClosed (IsTrackerClosed) — the
+// order's fate is still open: neither lost nor refused.
 //
 // # Retries
 //

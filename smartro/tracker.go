@@ -95,7 +95,6 @@ type tracked struct {
 	deadline int64 // unix ns: expiry (Accepted/Unknown) or settle (Delivered) deadline
 	doneAt   int64 // unix ns when it became terminal
 	state    OrderState
-	active   bool // in its table's poll list
 }
 
 type tableWatch struct {
@@ -430,7 +429,6 @@ func (t *Tracker) finish(o *tracked, ack *OrderAck, sent bool, err error) OrderS
 		}
 		o.table = w
 		w.orders = append(w.orders, o)
-		o.active = true
 	}
 	s := o.state
 	t.mu.Unlock()
@@ -504,10 +502,9 @@ func (t *Tracker) run() {
 }
 
 type lookupResult struct {
-	w     *tableWatch
-	live  []LiveOrder
-	err   error
-	valid bool
+	w    *tableWatch
+	live []LiveOrder
+	err  error
 }
 
 // pollOnce looks up every table with orders in flight (one lookup each) and applies the
@@ -534,23 +531,26 @@ func (t *Tracker) pollOnce() {
 		}
 	}()
 	results := make([]lookupResult, len(watches))
+	lookup := func(i int) {
+		w := watches[i]
+		live, err := t.src.TableOrders(ctx, w.ref.FloorCode, w.ref.TableCode)
+		results[i] = lookupResult{w: w, live: live, err: err}
+	}
 	if len(watches) == 1 || t.parallel == 1 {
-		for i, w := range watches {
-			live, err := t.src.TableOrders(ctx, w.ref.FloorCode, w.ref.TableCode)
-			results[i] = lookupResult{w: w, live: live, err: err, valid: true}
+		for i := range watches {
+			lookup(i)
 		}
 	} else {
 		sem := make(chan struct{}, t.parallel)
 		var wg sync.WaitGroup
-		for i, w := range watches {
+		for i := range watches {
 			wg.Add(1)
 			sem <- struct{}{}
-			go func(i int, w *tableWatch) {
+			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				live, err := t.src.TableOrders(ctx, w.ref.FloorCode, w.ref.TableCode)
-				results[i] = lookupResult{w: w, live: live, err: err, valid: true}
-			}(i, w)
+				lookup(i)
+			}()
 		}
 		wg.Wait()
 	}
@@ -619,7 +619,6 @@ func (t *Tracker) apply(w *tableWatch, live []LiveOrder, now, asOf time.Time, ev
 	for _, o := range w.orders {
 		t.step(o, find(o), full, now, asOfNs, ev)
 		if o.state.IsTerminal() {
-			o.active = false
 			continue
 		}
 		keep = append(keep, o)
@@ -679,11 +678,12 @@ func (t *Tracker) step(o *tracked, e *LiveOrder, full bool, now time.Time, asOfN
 	}
 }
 
-// prune forgets finished orders older than the retention time. mu held.
+// prune forgets finished orders older than the retention time (a terminal order is in no
+// table's poll list: apply drops it there as it ends). mu held.
 func (t *Tracker) prune(now time.Time) {
 	limit := now.Add(-t.retain).UnixNano()
 	for k, o := range t.orders {
-		if o.state.IsTerminal() && !o.active && o.doneAt <= limit {
+		if o.state.IsTerminal() && o.doneAt <= limit {
 			delete(t.orders, k)
 		}
 	}

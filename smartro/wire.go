@@ -233,7 +233,9 @@ func (n *WireNum) unmarshalSlow(b []byte) error {
 var errWireNum = errors.New("smartro: not a whole number")
 
 // WireEnvelope is the wrapper of every answer: RESULT "SUCCESS" and an empty ERRCODE mean
-// success; OBJ holds the call's payload.
+// success; OBJ holds the call's payload. The client requires both RESULT and ERRCODE keys
+// (ERRCODE is therefore never omitted), and OBJ on a success answer of a call that
+// returns data.
 type WireEnvelope struct {
 	Result  string          `json:"RESULT"`
 	ErrCode string          `json:"ERRCODE"`

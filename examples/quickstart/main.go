@@ -14,25 +14,23 @@ import (
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for _, name := range order {
-		fmt.Printf("\n=== %s ===\n", name)
-		if err := flows()[name](ctx); err != nil {
-			fmt.Fprintf(os.Stderr, "quickstart: %s: %v\n", name, err)
+	for _, f := range flows {
+		fmt.Printf("\n=== %s ===\n", f.name)
+		if err := f.run(ctx); err != nil {
+			fmt.Fprintf(os.Stderr, "quickstart: %s: %v\n", f.name, err)
 			os.Exit(1)
 		}
 	}
 	fmt.Println("\nall flows done")
 }
 
-// order is the order the flows run and print in.
-var order = []string{"loyalty — DMS Relay KIOSK payment", "smartro — Order Agent for Smile POS"}
-
-// flows maps each flow's title to its function.
-func flows() map[string]func(context.Context) error {
-	return map[string]func(context.Context) error{
-		order[0]: runLoyalty,
-		order[1]: runSmartro,
-	}
+// flows are the flows with their titles, in the order they run and print in.
+var flows = []struct {
+	name string
+	run  func(context.Context) error
+}{
+	{"loyalty — DMS Relay KIOSK payment", runLoyalty},
+	{"smartro — Order Agent for Smile POS", runSmartro},
 }
 
 // step prints one numbered line of a flow.

@@ -11,9 +11,9 @@ import (
 func TestQuickstart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for name, run := range flows() {
-		if err := run(ctx); err != nil {
-			t.Errorf("%s: %v", name, err)
+	for _, f := range flows {
+		if err := f.run(ctx); err != nil {
+			t.Errorf("%s: %v", f.name, err)
 		}
 	}
 }

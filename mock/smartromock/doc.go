@@ -20,8 +20,9 @@
 //	storeOrders  /partner/v2/table/order           latest 5 listed orders of every table, in table order
 //	orderCancel  /partner/v1/table/order/cancel    return request: the order becomes SMRO000071
 //
-// Refusals answer HTTP 200 with RESULT "FAIL", an ERRCODE from smartro's code table, MSG in
-// Korean and MSG2 in English. An order is checked in this order, each with its own code:
+// Every answer is the full envelope the client requires: a success has RESULT "SUCCESS", an
+// empty ERRCODE and OBJ (null for orderCancel). Refusals answer HTTP 200 with RESULT
+// "FAIL", an ERRCODE from smartro's code table, MSG in Korean and MSG2 in English. An order is checked in this order, each with its own code:
 // malformed body or missing MCHT_ORDERNO (PKT_INVALID_REQUEST); wrong ids
 // (PKT_UNKNOWN_STORE); a live order with the same MCHT_ORDERNO answers again (below);
 // agent offline (PKT_AGENT_OFFLINE); business day closed (PKT_BIZDAY_CLOSED); amounts that
@@ -31,8 +32,8 @@
 // unknown item (PKT_UNKNOWN_ITEM); inactive item or group (PKT_INACTIVE_ITEM); item price
 // (SALE_PRICE minus its add-ons) differing from the menu (PKT_PRICE_MISMATCH); add-on not in
 // the item's add-on groups, or not in the group named by RULE_ID (PKT_UNKNOWN_ADDON); add-on
-// price differing from the menu (PKT_PRICE_MISMATCH) — the order smartro's catalog check
-// uses; for an additional order,
+// price differing from the menu (PKT_PRICE_MISMATCH) — the order the client's catalog check
+// (smartro.WithCatalog) uses; for an additional order,
 // ORG_ORDERNO unknown (PKT_UNKNOWN_ORDER), of another table (PKT_INVALID_REQUEST), never
 // delivered and expired (PKT_ORDER_EXPIRED), not yet delivered or not received/done on the
 // POS (PKT_ADD_NOT_ALLOWED); finally the table occupied by the POS screen (Occupy) or a POS
@@ -91,11 +92,14 @@
 // DropAnswer acts (an order is accepted) and closes the connection; Delay waits on the fake
 // clock first; Garbage answers a non-JSON body. SetAnswerLatency(op, d) holds every answer
 // of op for d on the fake clock after the server acted (its snapshot is older than the
-// moment the client reads it). Requests returns every request received.
+// moment the client reads it). Requests returns every request received, with STORE_ID and
+// SERVICE_ID replaced by "REDACTED" as the client's logs hide them.
 //
 // # Client and property
 //
-// Client returns a smartro.Client wired to the fake (URL, ids, clock, no-sleep retries).
+// Client returns a smartro.Client wired to the fake (URL, ids, clock, no-sleep retries);
+// further options, e.g. smartro.WithCatalog(smartro.NewCatalog(nil, 0)), are added after
+// these.
 // proptest.go holds rapid generators — GenCatalog, GenBasket, GenInvalidBasket,
 // GenPaymentSplit, GenScenario — and the exactly-once property for a partner's ordering
 // flow: CheckExactlyOnce (RunScenario for one Scenario) checks that, under occupied

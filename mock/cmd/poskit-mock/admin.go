@@ -41,11 +41,7 @@ type admin struct {
 func (a *admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	parts := strings.SplitN(strings.Trim(r.URL.Path, "/"), "/", 2)
 	if parts[0] == "fakes" && r.Method == http.MethodGet {
-		urls := make(map[string]string, len(a.fakes))
-		for name, f := range a.fakes {
-			urls[name] = f.URL()
-		}
-		writeJSON(w, http.StatusOK, urls)
+		writeJSON(w, http.StatusOK, a.urls())
 		return
 	}
 	f, ok := a.fakes[parts[0]]
@@ -116,6 +112,15 @@ func (a *admin) do(w http.ResponseWriter, r *http.Request, fakeName, name string
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// urls returns the base URL of every fake, by name.
+func (a *admin) urls() map[string]string {
+	urls := make(map[string]string, len(a.fakes))
+	for name, f := range a.fakes {
+		urls[name] = f.URL()
+	}
+	return urls
 }
 
 func (a *admin) names() []string {

@@ -88,10 +88,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	srv := &http.Server{Handler: adm}
-	urls := map[string]string{"admin": "http://" + ln.Addr().String()}
-	for name, f := range adm.fakes {
-		urls[name] = f.URL()
-	}
+	urls := adm.urls()
+	urls["admin"] = "http://" + ln.Addr().String()
 	if err := json.NewEncoder(out).Encode(urls); err != nil {
 		return err
 	}
