@@ -115,15 +115,8 @@ func (c *Client) PaymentInfo(ctx context.Context, account string, amount Amount,
 		return nil, err
 	}
 	info := &PaymentInfo{Account: w.Account, LoyaltyType: LoyaltyType(w.LoyaltyType), Currency: w.Currency}
-	var err error
-	for _, f := range []struct {
-		dst *Amount
-		src WireNumber
-	}{{&info.Amount, w.Amount}, {&info.Balance, w.Balance}, {&info.BalanceValue, w.BalanceValue}} {
-		if err == nil {
-			*f.dst, err = f.src.amount()
-		}
-	}
+	err := readAmounts(amountField{&info.Amount, w.Amount}, amountField{&info.Balance, w.Balance},
+		amountField{&info.BalanceValue, w.BalanceValue})
 	if err == nil {
 		info.Estimate, err = w.WireEstimate.amounts()
 	}

@@ -56,17 +56,9 @@ func (c *Client) ShopInfo(ctx context.Context, shopID string) (*ShopInfo, error)
 	if used == "" {
 		used = w.UsedAmount
 	}
-	var err error
-	for _, f := range []struct {
-		dst *Amount
-		src WireNumber
-	}{{&s.ProvidedPoint, provided}, {&s.UsedPoint, used}, {&s.SettledPoint, w.SettledPoint},
-		{&s.WithdrawnPoint, w.WithdrawnPoint}, {&s.RefundedPoint, w.RefundedAmount}} {
-		if err == nil {
-			*f.dst, err = f.src.amount()
-		}
-	}
-	if err != nil {
+	if err := readAmounts(amountField{&s.ProvidedPoint, provided}, amountField{&s.UsedPoint, used},
+		amountField{&s.SettledPoint, w.SettledPoint}, amountField{&s.WithdrawnPoint, w.WithdrawnPoint},
+		amountField{&s.RefundedPoint, w.RefundedAmount}); err != nil {
 		return nil, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: err.Error()}
 	}
 	return s, nil

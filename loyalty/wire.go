@@ -708,20 +708,31 @@ type WireNonce struct {
 // ---------------------------------------------------------------------------
 // Conversions between wire and typed values
 
-func (w WireEstimate) amounts() (e Estimate, err error) {
-	for _, f := range []struct {
-		dst *Amount
-		src WireNumber
-	}{
-		{&e.PaidPoint, w.PaidPoint}, {&e.PaidToken, w.PaidToken}, {&e.PaidValue, w.PaidValue},
-		{&e.FeePoint, w.FeePoint}, {&e.FeeToken, w.FeeToken}, {&e.FeeValue, w.FeeValue},
-		{&e.TotalPoint, w.TotalPoint}, {&e.TotalToken, w.TotalToken}, {&e.TotalValue, w.TotalValue},
-	} {
+// amountField is one typed amount and the wire number it is read from.
+type amountField struct {
+	dst *Amount
+	src WireNumber
+}
+
+// readAmounts reads each field's wire number into its amount, in order, and
+// stops at the first that is not an amount.
+func readAmounts(fields ...amountField) error {
+	for _, f := range fields {
+		var err error
 		if *f.dst, err = f.src.amount(); err != nil {
-			return e, err
+			return err
 		}
 	}
-	return e, nil
+	return nil
+}
+
+func (w WireEstimate) amounts() (e Estimate, err error) {
+	err = readAmounts(
+		amountField{&e.PaidPoint, w.PaidPoint}, amountField{&e.PaidToken, w.PaidToken}, amountField{&e.PaidValue, w.PaidValue},
+		amountField{&e.FeePoint, w.FeePoint}, amountField{&e.FeeToken, w.FeeToken}, amountField{&e.FeeValue, w.FeeValue},
+		amountField{&e.TotalPoint, w.TotalPoint}, amountField{&e.TotalToken, w.TotalToken}, amountField{&e.TotalValue, w.TotalValue},
+	)
+	return e, err
 }
 
 func wireEstimateOf(e Estimate) WireEstimate {
@@ -749,13 +760,10 @@ func (w *WirePayment) Payment() (*Payment, error) {
 	if p.Status == 0 {
 		p.Status = PaymentStatus(w.Status)
 	}
+	if err := readAmounts(amountField{&p.Amount, w.Amount}, amountField{&p.Balance, w.Balance}); err != nil {
+		return nil, err
+	}
 	var err error
-	if p.Amount, err = w.Amount.amount(); err != nil {
-		return nil, err
-	}
-	if p.Balance, err = w.Balance.amount(); err != nil {
-		return nil, err
-	}
 	if p.Estimate, err = w.WireEstimate.amounts(); err != nil {
 		return nil, err
 	}
