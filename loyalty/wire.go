@@ -854,13 +854,28 @@ var callbackTypes = map[string]callbackTypeInfo{
 	"openCancel": {CallbackDialectDocExample, LegCancel},
 }
 
-// callbackOutcomes maps every dialect's code; the three code sets are disjoint.
-var callbackOutcomes = map[Code]Outcome{
-	0:    OutcomeApproved,
-	1001: OutcomeDenied, 1002: OutcomeContractError, 1003: OutcomeServerError, 2000: OutcomeTimeout, // document table
-	2001: OutcomeDenied,                                                                             // document examples
-	4000: OutcomeDenied, 5000: OutcomeContractError, 6000: OutcomeServerError, 7000: OutcomeTimeout, // relay
+// callbackCodes spells each outcome as a code, per dialect. The document's
+// examples differ from its table only in the denial code.
+var callbackCodes = map[CallbackDialect]map[Outcome]Code{
+	CallbackDialectRelay:      {OutcomeApproved: 0, OutcomeDenied: 4000, OutcomeContractError: 5000, OutcomeServerError: 6000, OutcomeTimeout: 7000},
+	CallbackDialectDocTable:   {OutcomeApproved: 0, OutcomeDenied: 1001, OutcomeContractError: 1002, OutcomeServerError: 1003, OutcomeTimeout: 2000},
+	CallbackDialectDocExample: {OutcomeApproved: 0, OutcomeDenied: 2001, OutcomeContractError: 1002, OutcomeServerError: 1003, OutcomeTimeout: 2000},
 }
+
+// callbackOutcomes reads every dialect's code, derived from callbackCodes: a
+// code the dialects share means the same outcome in each.
+var callbackOutcomes = func() map[Code]Outcome {
+	m := make(map[Code]Outcome)
+	for _, codes := range callbackCodes {
+		for o, c := range codes {
+			if prev, dup := m[c]; dup && prev != o {
+				panic("loyalty: callback code " + c.String() + " means two outcomes")
+			}
+			m[c] = o
+		}
+	}
+	return m
+}()
 
 func lookupCallbackType(t string) (callbackTypeInfo, bool) {
 	if info, ok := callbackTypes[t]; ok {
@@ -887,16 +902,7 @@ func NewWireCallback(d CallbackDialect, leg Leg, o Outcome, message string, data
 	if typ == "" {
 		return WireCallback{}, fmt.Errorf("loyalty: no callback type for leg %v in dialect %v", leg, d)
 	}
-	var codes map[Outcome]Code
-	switch d {
-	case CallbackDialectRelay:
-		codes = map[Outcome]Code{OutcomeApproved: 0, OutcomeDenied: 4000, OutcomeContractError: 5000, OutcomeServerError: 6000, OutcomeTimeout: 7000}
-	case CallbackDialectDocTable:
-		codes = map[Outcome]Code{OutcomeApproved: 0, OutcomeDenied: 1001, OutcomeContractError: 1002, OutcomeServerError: 1003, OutcomeTimeout: 2000}
-	default:
-		codes = map[Outcome]Code{OutcomeApproved: 0, OutcomeDenied: 2001, OutcomeContractError: 1002, OutcomeServerError: 1003, OutcomeTimeout: 2000}
-	}
-	code, ok := codes[o]
+	code, ok := callbackCodes[d][o]
 	if !ok {
 		return WireCallback{}, fmt.Errorf("loyalty: outcome %v has no callback", o)
 	}
