@@ -533,11 +533,7 @@ type params map[string]string
 func parseParams(r *http.Request, body []byte) (params, *opError) {
 	p := params{}
 	if r.Method == http.MethodGet {
-		for k, v := range r.URL.Query() {
-			if len(v) > 0 {
-				p[k] = strings.TrimSpace(v[0])
-			}
-		}
+		p.addFirst(r.URL.Query())
 		return p, nil
 	}
 	ct := r.Header.Get("Content-Type")
@@ -550,11 +546,7 @@ func parseParams(r *http.Request, body []byte) (params, *opError) {
 		if err != nil {
 			return nil, badBody()
 		}
-		for k, v := range vals {
-			if len(v) > 0 {
-				p[k] = strings.TrimSpace(v[0])
-			}
-		}
+		p.addFirst(vals)
 	default:
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(trimmed), &m); err != nil {
@@ -573,6 +565,15 @@ func parseParams(r *http.Request, body []byte) (params, *opError) {
 		}
 	}
 	return p, nil
+}
+
+// addFirst sets each key of vals to its first value, trimmed.
+func (p params) addFirst(vals url.Values) {
+	for k, v := range vals {
+		if len(v) > 0 {
+			p[k] = strings.TrimSpace(v[0])
+		}
+	}
 }
 
 func badBody() *opError {
