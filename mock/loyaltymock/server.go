@@ -164,11 +164,7 @@ func NewServer(opts ...Option) *Server {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.rt = mock.NewRouter(o.clock, writeFault)
 	for i := range seed.Wallets {
-		w := &seed.Wallets[i]
-		if w.Account == "" && w.Key != nil {
-			w.Account = w.Key.Address()
-		}
-		s.addWalletLocked(*w)
+		s.addWalletLocked(&seed.Wallets[i])
 	}
 	for _, sh := range seed.Shops {
 		s.addShopLocked(sh)
@@ -197,7 +193,11 @@ func (s *Server) String() string { return "loyaltymock.Server(" + s.URL() + ")" 
 // GoString is String, so %#v shows no secret either.
 func (s *Server) GoString() string { return s.String() }
 
-func (s *Server) addWalletLocked(w Wallet) {
+// addWalletLocked adds w, first filling its account from its key when empty.
+func (s *Server) addWalletLocked(w *Wallet) {
+	if w.Account == "" && w.Key != nil {
+		w.Account = w.Key.Address()
+	}
 	s.wallets[lower(w.Account)] = &walletState{name: w.Name, key: w.Key, account: w.Account, balance: w.Balance, nonce: w.Nonce}
 }
 
@@ -211,12 +211,9 @@ func (s *Server) addKeyLocked(k AccessKey) {
 // AddWallet seeds a wallet while the server runs (it replaces one with the
 // same account).
 func (s *Server) AddWallet(w Wallet) {
-	if w.Account == "" && w.Key != nil {
-		w.Account = w.Key.Address()
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.addWalletLocked(w)
+	s.addWalletLocked(&w)
 	s.seed.Wallets = append(s.seed.Wallets, w)
 }
 
