@@ -651,8 +651,8 @@ func location(r *http.Request) string {
 	return "body"
 }
 
-// accessKey finds the request's key: the Authorization header (raw) when
-// present, else the body's accessKey.
+// accessKeyLocked finds the request's key: the Authorization header (raw)
+// when present, else the body's accessKey.
 func (s *Server) accessKeyLocked(r *http.Request, p params) *accessKeyState {
 	var k string
 	if vals, present := r.Header[loyalty.HeaderAuthorization]; present && len(vals) > 0 {
@@ -819,7 +819,7 @@ func (s *Server) handleOpenNew(w http.ResponseWriter, r *http.Request, body []by
 	ok(w, ans)
 }
 
-// lookupForKiosk finds the payment of a KIOSK call and checks the key.
+// lookupForKioskLocked finds the payment of a KIOSK call and checks the key.
 func (s *Server) lookupForKioskLocked(r *http.Request, p params, id string) (*payment, *opError) {
 	k := s.accessKeyLocked(r, p)
 	if k == nil {
