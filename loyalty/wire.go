@@ -493,6 +493,10 @@ func DecodeEnvelope(op string, status int, body []byte, out any) error {
 	return decodeEnvelope(op, status, body, out)
 }
 
+// non2xx reports whether status is a known HTTP status outside 2xx; 0 (no
+// status, as a test or a callback passes) counts as success.
+func non2xx(status int) bool { return status != 0 && (status < 200 || status > 299) }
+
 // wireSuccessIn is a success envelope as the one pass reads it: data goes
 // straight into the caller's value.
 type wireSuccessIn struct {
@@ -505,7 +509,7 @@ type wireSuccessIn struct {
 // to a zero value, so that "data absent" (out still zero) can be told apart;
 // data that decodes to the zero value is left to the second pass too.
 func decodeSuccess(status int, body []byte, out any) bool {
-	if out == nil || (status != 0 && (status < 200 || status > 299)) {
+	if out == nil || non2xx(status) {
 		return false
 	}
 	v := reflect.ValueOf(out)
@@ -528,7 +532,7 @@ func decodeEnvelope(op string, status int, body []byte, out any) error {
 	trimmed := bytes.TrimSpace(body)
 	var env wireEnvelopeIn
 	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &env) != nil || env.Code == nil {
-		if status != 0 && (status < 200 || status > 299) {
+		if non2xx(status) {
 			return fail(CodeHTTPStatus, "", nil)
 		}
 		switch {
@@ -549,7 +553,7 @@ func decodeEnvelope(op string, status int, body []byte, out any) error {
 		}
 		return e
 	}
-	if status != 0 && (status < 200 || status > 299) {
+	if non2xx(status) {
 		return fail(CodeHTTPStatus, "code 0 with a non-2xx status", nil)
 	}
 	if out == nil {
