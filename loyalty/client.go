@@ -193,12 +193,10 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 	}
 	c := &Client{accessKey: cfg.accessKey, routes: cfg.routes, clock: clockx.Or(cfg.clock), baseURL: cfg.baseURL}
-	if cfg.accessKey != "" {
-		c.keyHeader = http.Header{HeaderAuthorization: {cfg.accessKey}}
-	}
 	var secrets []string
 	if cfg.accessKey != "" {
-		secrets = append(secrets, cfg.accessKey)
+		c.keyHeader = http.Header{HeaderAuthorization: {cfg.accessKey}}
+		secrets = []string{cfg.accessKey}
 	}
 	eng, err := httpx.New(httpx.Config{
 		BaseURL:      cfg.baseURL,
@@ -212,7 +210,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		Wrap:         c.wrap,
 	})
 	if err != nil {
-		return nil, &Error{Op: "loyalty.NewClient", Code: CodeInvalidInput, Field: "baseURL", Message: "must be an absolute http(s) URL"}
+		return nil, invalidInput("loyalty.NewClient", "baseURL", "must be an absolute http(s) URL")
 	}
 	c.engine = eng
 	return c, nil

@@ -41,10 +41,10 @@
 //
 // # Retries
 //
-// Reads (balance, info, item, shop info, chain id, nonce) are retried on
-// transport errors, HTTP 429/5xx and the relay's server error (6000), with
-// exponential back-off through backoff/v4 (WithRetry; WithoutRetrySleep in
-// tests), and never after the context ends. Opens, closes, approvals and
+// Reads (balance, info, item, shop info, shop withdrawal, chain id, nonce)
+// are retried on transport errors, HTTP 429/5xx and the relay's server error
+// (6000), with exponential back-off through backoff/v4 (WithRetry;
+// WithoutRetrySleep in tests), and never after the context ends. Opens, closes, approvals and
 // denials are sent exactly once.
 //
 // # Callbacks

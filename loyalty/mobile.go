@@ -77,7 +77,7 @@ func (c *Client) ChainID(ctx context.Context) (uint64, error) {
 		return 0, err
 	}
 	if w.ChainID <= 0 {
-		return 0, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: "chainId missing or not positive"}
+		return 0, dataError(op, "chainId missing or not positive")
 	}
 	return uint64(w.ChainID), nil
 }
@@ -96,7 +96,7 @@ func (c *Client) Nonce(ctx context.Context, account string) (uint64, error) {
 	}
 	n, err := strconv.ParseUint(string(w.Nonce), 10, 64)
 	if err != nil {
-		return 0, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: "nonce is not a 64-bit integer"}
+		return 0, dataError(op, "nonce is not a 64-bit integer")
 	}
 	return n, nil
 }

@@ -75,10 +75,16 @@ type OpenNewPaymentInput struct {
 	Account    string // the user's wallet (or temporary) address, 0x + 40 hex
 }
 
+// dataError is the CodeDecode error of a success answer whose data the client
+// cannot turn into its typed value.
+func dataError(op Endpoint, msg string) *Error {
+	return &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: msg}
+}
+
 func decodePayment(op Endpoint, w *WirePayment) (*Payment, error) {
 	p, err := w.Payment()
 	if err != nil {
-		return nil, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: err.Error()}
+		return nil, dataError(op, err.Error())
 	}
 	return p, nil
 }
@@ -96,7 +102,7 @@ func (c *Client) Balance(ctx context.Context, account string) (*UserBalance, err
 	}
 	b, err := w.Balance.amount()
 	if err != nil {
-		return nil, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: err.Error()}
+		return nil, dataError(op, err.Error())
 	}
 	return &UserBalance{Account: w.Account, LoyaltyType: LoyaltyType(w.LoyaltyType), Balance: b}, nil
 }
@@ -115,20 +121,13 @@ func (c *Client) PaymentInfo(ctx context.Context, account string, amount Amount,
 		return nil, err
 	}
 	info := &PaymentInfo{Account: w.Account, LoyaltyType: LoyaltyType(w.LoyaltyType), Currency: w.Currency}
-	var err error
-	for _, f := range []struct {
-		dst *Amount
-		src WireNumber
-	}{{&info.Amount, w.Amount}, {&info.Balance, w.Balance}, {&info.BalanceValue, w.BalanceValue}} {
-		if err == nil {
-			*f.dst, err = f.src.amount()
-		}
-	}
+	err := readAmounts(amountField{&info.Amount, w.Amount}, amountField{&info.Balance, w.Balance},
+		amountField{&info.BalanceValue, w.BalanceValue})
 	if err == nil {
 		info.Estimate, err = w.WireEstimate.amounts()
 	}
 	if err != nil {
-		return nil, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: err.Error()}
+		return nil, dataError(op, err.Error())
 	}
 	return info, nil
 }

@@ -56,18 +56,10 @@ func (c *Client) ShopInfo(ctx context.Context, shopID string) (*ShopInfo, error)
 	if used == "" {
 		used = w.UsedAmount
 	}
-	var err error
-	for _, f := range []struct {
-		dst *Amount
-		src WireNumber
-	}{{&s.ProvidedPoint, provided}, {&s.UsedPoint, used}, {&s.SettledPoint, w.SettledPoint},
-		{&s.WithdrawnPoint, w.WithdrawnPoint}, {&s.RefundedPoint, w.RefundedAmount}} {
-		if err == nil {
-			*f.dst, err = f.src.amount()
-		}
-	}
-	if err != nil {
-		return nil, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: err.Error()}
+	if err := readAmounts(amountField{&s.ProvidedPoint, provided}, amountField{&s.UsedPoint, used},
+		amountField{&s.SettledPoint, w.SettledPoint}, amountField{&s.WithdrawnPoint, w.WithdrawnPoint},
+		amountField{&s.RefundedPoint, w.RefundedAmount}); err != nil {
+		return nil, dataError(op, err.Error())
 	}
 	return s, nil
 }
@@ -86,7 +78,7 @@ func (c *Client) ShopWithdrawal(ctx context.Context, shopID string) (*ShopWithdr
 	}
 	a, err := w.WithdrawAmount.amount()
 	if err != nil {
-		return nil, &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: err.Error()}
+		return nil, dataError(op, err.Error())
 	}
 	return &ShopWithdrawal{ShopID: w.ShopID, Amount: a, InProgress: w.WithdrawStatus == 1}, nil
 }

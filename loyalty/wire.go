@@ -493,6 +493,10 @@ func DecodeEnvelope(op string, status int, body []byte, out any) error {
 	return decodeEnvelope(op, status, body, out)
 }
 
+// non2xx reports whether status is a known HTTP status outside 2xx; 0 (no
+// status, as a test or a callback passes) counts as success.
+func non2xx(status int) bool { return status != 0 && (status < 200 || status > 299) }
+
 // wireSuccessIn is a success envelope as the one pass reads it: data goes
 // straight into the caller's value.
 type wireSuccessIn struct {
@@ -505,7 +509,7 @@ type wireSuccessIn struct {
 // to a zero value, so that "data absent" (out still zero) can be told apart;
 // data that decodes to the zero value is left to the second pass too.
 func decodeSuccess(status int, body []byte, out any) bool {
-	if out == nil || (status != 0 && (status < 200 || status > 299)) {
+	if out == nil || non2xx(status) {
 		return false
 	}
 	v := reflect.ValueOf(out)
@@ -528,7 +532,7 @@ func decodeEnvelope(op string, status int, body []byte, out any) error {
 	trimmed := bytes.TrimSpace(body)
 	var env wireEnvelopeIn
 	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &env) != nil || env.Code == nil {
-		if status != 0 && (status < 200 || status > 299) {
+		if non2xx(status) {
 			return fail(CodeHTTPStatus, "", nil)
 		}
 		switch {
@@ -549,7 +553,7 @@ func decodeEnvelope(op string, status int, body []byte, out any) error {
 		}
 		return e
 	}
-	if status != 0 && (status < 200 || status > 299) {
+	if non2xx(status) {
 		return fail(CodeHTTPStatus, "code 0 with a non-2xx status", nil)
 	}
 	if out == nil {
@@ -708,20 +712,31 @@ type WireNonce struct {
 // ---------------------------------------------------------------------------
 // Conversions between wire and typed values
 
-func (w WireEstimate) amounts() (e Estimate, err error) {
-	for _, f := range []struct {
-		dst *Amount
-		src WireNumber
-	}{
-		{&e.PaidPoint, w.PaidPoint}, {&e.PaidToken, w.PaidToken}, {&e.PaidValue, w.PaidValue},
-		{&e.FeePoint, w.FeePoint}, {&e.FeeToken, w.FeeToken}, {&e.FeeValue, w.FeeValue},
-		{&e.TotalPoint, w.TotalPoint}, {&e.TotalToken, w.TotalToken}, {&e.TotalValue, w.TotalValue},
-	} {
+// amountField is one typed amount and the wire number it is read from.
+type amountField struct {
+	dst *Amount
+	src WireNumber
+}
+
+// readAmounts reads each field's wire number into its amount, in order, and
+// stops at the first that is not an amount.
+func readAmounts(fields ...amountField) error {
+	for _, f := range fields {
+		var err error
 		if *f.dst, err = f.src.amount(); err != nil {
-			return e, err
+			return err
 		}
 	}
-	return e, nil
+	return nil
+}
+
+func (w WireEstimate) amounts() (e Estimate, err error) {
+	err = readAmounts(
+		amountField{&e.PaidPoint, w.PaidPoint}, amountField{&e.PaidToken, w.PaidToken}, amountField{&e.PaidValue, w.PaidValue},
+		amountField{&e.FeePoint, w.FeePoint}, amountField{&e.FeeToken, w.FeeToken}, amountField{&e.FeeValue, w.FeeValue},
+		amountField{&e.TotalPoint, w.TotalPoint}, amountField{&e.TotalToken, w.TotalToken}, amountField{&e.TotalValue, w.TotalValue},
+	)
+	return e, err
 }
 
 func wireEstimateOf(e Estimate) WireEstimate {
@@ -749,13 +764,10 @@ func (w *WirePayment) Payment() (*Payment, error) {
 	if p.Status == 0 {
 		p.Status = PaymentStatus(w.Status)
 	}
+	if err := readAmounts(amountField{&p.Amount, w.Amount}, amountField{&p.Balance, w.Balance}); err != nil {
+		return nil, err
+	}
 	var err error
-	if p.Amount, err = w.Amount.amount(); err != nil {
-		return nil, err
-	}
-	if p.Balance, err = w.Balance.amount(); err != nil {
-		return nil, err
-	}
 	if p.Estimate, err = w.WireEstimate.amounts(); err != nil {
 		return nil, err
 	}
@@ -846,13 +858,28 @@ var callbackTypes = map[string]callbackTypeInfo{
 	"openCancel": {CallbackDialectDocExample, LegCancel},
 }
 
-// callbackOutcomes maps every dialect's code; the three code sets are disjoint.
-var callbackOutcomes = map[Code]Outcome{
-	0:    OutcomeApproved,
-	1001: OutcomeDenied, 1002: OutcomeContractError, 1003: OutcomeServerError, 2000: OutcomeTimeout, // document table
-	2001: OutcomeDenied,                                                                             // document examples
-	4000: OutcomeDenied, 5000: OutcomeContractError, 6000: OutcomeServerError, 7000: OutcomeTimeout, // relay
+// callbackCodes spells each outcome as a code, per dialect. The document's
+// examples differ from its table only in the denial code.
+var callbackCodes = map[CallbackDialect]map[Outcome]Code{
+	CallbackDialectRelay:      {OutcomeApproved: 0, OutcomeDenied: 4000, OutcomeContractError: 5000, OutcomeServerError: 6000, OutcomeTimeout: 7000},
+	CallbackDialectDocTable:   {OutcomeApproved: 0, OutcomeDenied: 1001, OutcomeContractError: 1002, OutcomeServerError: 1003, OutcomeTimeout: 2000},
+	CallbackDialectDocExample: {OutcomeApproved: 0, OutcomeDenied: 2001, OutcomeContractError: 1002, OutcomeServerError: 1003, OutcomeTimeout: 2000},
 }
+
+// callbackOutcomes reads every dialect's code, derived from callbackCodes: a
+// code the dialects share means the same outcome in each.
+var callbackOutcomes = func() map[Code]Outcome {
+	m := make(map[Code]Outcome)
+	for _, codes := range callbackCodes {
+		for o, c := range codes {
+			if prev, dup := m[c]; dup && prev != o {
+				panic("loyalty: callback code " + c.String() + " means two outcomes")
+			}
+			m[c] = o
+		}
+	}
+	return m
+}()
 
 func lookupCallbackType(t string) (callbackTypeInfo, bool) {
 	if info, ok := callbackTypes[t]; ok {
@@ -879,16 +906,7 @@ func NewWireCallback(d CallbackDialect, leg Leg, o Outcome, message string, data
 	if typ == "" {
 		return WireCallback{}, fmt.Errorf("loyalty: no callback type for leg %v in dialect %v", leg, d)
 	}
-	var codes map[Outcome]Code
-	switch d {
-	case CallbackDialectRelay:
-		codes = map[Outcome]Code{OutcomeApproved: 0, OutcomeDenied: 4000, OutcomeContractError: 5000, OutcomeServerError: 6000, OutcomeTimeout: 7000}
-	case CallbackDialectDocTable:
-		codes = map[Outcome]Code{OutcomeApproved: 0, OutcomeDenied: 1001, OutcomeContractError: 1002, OutcomeServerError: 1003, OutcomeTimeout: 2000}
-	default:
-		codes = map[Outcome]Code{OutcomeApproved: 0, OutcomeDenied: 2001, OutcomeContractError: 1002, OutcomeServerError: 1003, OutcomeTimeout: 2000}
-	}
-	code, ok := codes[o]
+	code, ok := callbackCodes[d][o]
 	if !ok {
 		return WireCallback{}, fmt.Errorf("loyalty: outcome %v has no callback", o)
 	}

@@ -78,13 +78,6 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// Set moves the clock to t (forward only) as Advance does.
-func (c *Clock) Set(t time.Time) {
-	if d := t.Sub(c.Now()); d > 0 {
-		c.Advance(d)
-	}
-}
-
 // Waiters returns the number of timers armed and not yet fired or stopped.
 func (c *Clock) Waiters() int {
 	c.mu.Lock()

@@ -108,13 +108,6 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // waits for 0 before moving time, so no answer is overtaken by the clock.
 func (rt *Router) InFlight() int { return int(rt.inFlight.Load()) }
 
-// Op returns the operation registered for method and path, or "".
-func (rt *Router) Op(method, path string) string {
-	rt.mu.RLock()
-	defer rt.mu.RUnlock()
-	return rt.routes[method+" "+path].op
-}
-
 type bufferedWriter struct {
 	h      http.Header
 	status int

@@ -164,11 +164,7 @@ func NewServer(opts ...Option) *Server {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.rt = mock.NewRouter(o.clock, writeFault)
 	for i := range seed.Wallets {
-		w := &seed.Wallets[i]
-		if w.Account == "" && w.Key != nil {
-			w.Account = w.Key.Address()
-		}
-		s.addWalletLocked(*w)
+		s.addWalletLocked(&seed.Wallets[i])
 	}
 	for _, sh := range seed.Shops {
 		s.addShopLocked(sh)
@@ -197,7 +193,11 @@ func (s *Server) String() string { return "loyaltymock.Server(" + s.URL() + ")" 
 // GoString is String, so %#v shows no secret either.
 func (s *Server) GoString() string { return s.String() }
 
-func (s *Server) addWalletLocked(w Wallet) {
+// addWalletLocked adds w, first filling its account from its key when empty.
+func (s *Server) addWalletLocked(w *Wallet) {
+	if w.Account == "" && w.Key != nil {
+		w.Account = w.Key.Address()
+	}
 	s.wallets[lower(w.Account)] = &walletState{name: w.Name, key: w.Key, account: w.Account, balance: w.Balance, nonce: w.Nonce}
 }
 
@@ -211,12 +211,9 @@ func (s *Server) addKeyLocked(k AccessKey) {
 // AddWallet seeds a wallet while the server runs (it replaces one with the
 // same account).
 func (s *Server) AddWallet(w Wallet) {
-	if w.Account == "" && w.Key != nil {
-		w.Account = w.Key.Address()
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.addWalletLocked(w)
+	s.addWalletLocked(&w)
 	s.seed.Wallets = append(s.seed.Wallets, w)
 }
 
@@ -533,11 +530,7 @@ type params map[string]string
 func parseParams(r *http.Request, body []byte) (params, *opError) {
 	p := params{}
 	if r.Method == http.MethodGet {
-		for k, v := range r.URL.Query() {
-			if len(v) > 0 {
-				p[k] = strings.TrimSpace(v[0])
-			}
-		}
+		p.addFirst(r.URL.Query())
 		return p, nil
 	}
 	ct := r.Header.Get("Content-Type")
@@ -550,11 +543,7 @@ func parseParams(r *http.Request, body []byte) (params, *opError) {
 		if err != nil {
 			return nil, badBody()
 		}
-		for k, v := range vals {
-			if len(v) > 0 {
-				p[k] = strings.TrimSpace(v[0])
-			}
-		}
+		p.addFirst(vals)
 	default:
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(trimmed), &m); err != nil {
@@ -573,6 +562,15 @@ func parseParams(r *http.Request, body []byte) (params, *opError) {
 		}
 	}
 	return p, nil
+}
+
+// addFirst sets each key of vals to its first value, trimmed.
+func (p params) addFirst(vals url.Values) {
+	for k, v := range vals {
+		if len(v) > 0 {
+			p[k] = strings.TrimSpace(v[0])
+		}
+	}
 }
 
 func badBody() *opError {
@@ -653,8 +651,8 @@ func location(r *http.Request) string {
 	return "body"
 }
 
-// accessKey finds the request's key: the Authorization header (raw) when
-// present, else the body's accessKey.
+// accessKeyLocked finds the request's key: the Authorization header (raw)
+// when present, else the body's accessKey.
 func (s *Server) accessKeyLocked(r *http.Request, p params) *accessKeyState {
 	var k string
 	if vals, present := r.Header[loyalty.HeaderAuthorization]; present && len(vals) > 0 {
@@ -821,7 +819,7 @@ func (s *Server) handleOpenNew(w http.ResponseWriter, r *http.Request, body []by
 	ok(w, ans)
 }
 
-// lookupForKiosk finds the payment of a KIOSK call and checks the key.
+// lookupForKioskLocked finds the payment of a KIOSK call and checks the key.
 func (s *Server) lookupForKioskLocked(r *http.Request, p params, id string) (*payment, *opError) {
 	k := s.accessKeyLocked(r, p)
 	if k == nil {

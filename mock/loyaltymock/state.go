@@ -222,38 +222,19 @@ func (s *Server) walletLocked(account string) *walletState {
 	return w
 }
 
-func isNewApprovable(st loyalty.PaymentStatus) bool {
-	return st == loyalty.StatusNewOpened || st == loyalty.StatusNewApprovalFailed || st == loyalty.StatusNewApprovalReverted
-}
-
-func isCancelApprovable(st loyalty.PaymentStatus) bool {
-	return st == loyalty.StatusCancelOpened || st == loyalty.StatusCancelApprovalFailed || st == loyalty.StatusCancelApprovalReverted
-}
-
 // approvalRefusal is the relay's code for an approval (or denial) of a leg
 // that is not waiting for one.
 func approvalRefusal(p *payment, leg loyalty.Leg, approve bool) *opError {
-	st := p.p.Status
 	if !approve {
 		return fail(loyalty.CodeCannotDeny)
 	}
-	if leg == loyalty.LegNew {
-		switch {
-		case st == loyalty.StatusNewApprovalSent || st == loyalty.StatusNewApproved || st == loyalty.StatusNewReported:
-			return fail(loyalty.CodeAlreadyApproved)
-		case st == loyalty.StatusNewClosed:
-			return fail(loyalty.CodeAlreadyClosed)
-		case st == loyalty.StatusNewFailed && p.approvedNew:
-			return fail(loyalty.CodeAlreadyFailed)
-		}
-		return fail(loyalty.CodeCannotApprove)
-	}
+	st, to := p.p.Status, legStatusesOf(leg)
 	switch {
-	case st == loyalty.StatusCancelApprovalSent || st == loyalty.StatusCancelApproved || st == loyalty.StatusCancelReported:
+	case to.approvedOpen(st):
 		return fail(loyalty.CodeAlreadyApproved)
-	case st == loyalty.StatusCancelClosed:
+	case st == to.closed:
 		return fail(loyalty.CodeAlreadyClosed)
-	case st == loyalty.StatusCancelFailed && p.approvedCancel:
+	case st == to.failed && p.legOf(leg).approved:
 		return fail(loyalty.CodeAlreadyFailed)
 	}
 	return fail(loyalty.CodeCannotApprove)
@@ -271,12 +252,8 @@ type pendingCallback struct {
 // approvalLocked applies a wallet's approval or denial of a leg. It returns
 // the payment as the answer shows it, the callbacks to send, and an error.
 func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig string) (loyalty.WirePayment, []pendingCallback, *opError) {
-	st := p.p.Status
-	waiting := isNewApprovable(st)
-	if leg == loyalty.LegCancel {
-		waiting = isCancelApprovable(st)
-	}
-	if !waiting {
+	to := legStatusesOf(leg)
+	if !to.approvable(p.p.Status) {
 		return loyalty.WirePayment{}, nil, approvalRefusal(p, leg, approve)
 	}
 	signer := p.p.Account
@@ -298,18 +275,13 @@ func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig s
 		}
 	}
 	now := s.clock.Now()
-	opened := p.p.OpenedAt
-	if leg == loyalty.LegCancel {
-		opened = p.p.CancelOpenedAt
-	}
-	if now.Sub(opened) > ApprovalWindow {
+	if now.Sub(p.legOf(leg).opened) > ApprovalWindow {
 		var cbs []pendingCallback
 		if cb, ok := s.callbackLocked(p, leg, loyalty.OutcomeTimeout, loyalty.CodeTimeout.String()); ok {
 			cbs = append(cbs, cb)
 		}
 		return loyalty.WirePayment{}, cbs, fail(loyalty.CodeTimeout)
 	}
-	to := legStatusesOf(leg)
 	if !approve {
 		if !move(p, to.denied) {
 			return loyalty.WirePayment{}, nil, fail(loyalty.CodeCannotDeny)
@@ -358,14 +330,57 @@ func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig s
 	return ans, cbs, nil
 }
 
-// legStatuses are the statuses one leg's wallet answer moves through.
-type legStatuses struct{ sent, approved, reported, denied loyalty.PaymentStatus }
+// legStatuses are one leg's statuses: waiting for the wallet (opened, or an
+// approval transaction that failed or reverted), approved (sent, confirmed,
+// reported), denied, closed and failed.
+type legStatuses struct {
+	opened, approvalFailed, approvalReverted loyalty.PaymentStatus
+	sent, approved, reported, denied         loyalty.PaymentStatus
+	closed, failed                           loyalty.PaymentStatus
+}
+
+var (
+	newLegStatuses = legStatuses{
+		loyalty.StatusNewOpened, loyalty.StatusNewApprovalFailed, loyalty.StatusNewApprovalReverted,
+		loyalty.StatusNewApprovalSent, loyalty.StatusNewApproved, loyalty.StatusNewReported, loyalty.StatusNewDenied,
+		loyalty.StatusNewClosed, loyalty.StatusNewFailed,
+	}
+	cancelLegStatuses = legStatuses{
+		loyalty.StatusCancelOpened, loyalty.StatusCancelApprovalFailed, loyalty.StatusCancelApprovalReverted,
+		loyalty.StatusCancelApprovalSent, loyalty.StatusCancelApproved, loyalty.StatusCancelReported, loyalty.StatusCancelDenied,
+		loyalty.StatusCancelClosed, loyalty.StatusCancelFailed,
+	}
+)
 
 func legStatusesOf(leg loyalty.Leg) legStatuses {
 	if leg == loyalty.LegCancel {
-		return legStatuses{loyalty.StatusCancelApprovalSent, loyalty.StatusCancelApproved, loyalty.StatusCancelReported, loyalty.StatusCancelDenied}
+		return cancelLegStatuses
 	}
-	return legStatuses{loyalty.StatusNewApprovalSent, loyalty.StatusNewApproved, loyalty.StatusNewReported, loyalty.StatusNewDenied}
+	return newLegStatuses
+}
+
+// approvable reports whether st waits for the wallet's answer.
+func (l legStatuses) approvable(st loyalty.PaymentStatus) bool {
+	return st == l.opened || st == l.approvalFailed || st == l.approvalReverted
+}
+
+// approvedOpen reports whether st is approved and not yet closed.
+func (l legStatuses) approvedOpen(st loyalty.PaymentStatus) bool {
+	return st == l.sent || st == l.approved || st == l.reported
+}
+
+// legState is one leg's times on a payment: when it opened, when the wallet
+// approved it, and whether that approval reached the contract.
+type legState struct {
+	opened, approvedAt time.Time
+	approved           bool
+}
+
+func (p *payment) legOf(leg loyalty.Leg) legState {
+	if leg == loyalty.LegCancel {
+		return legState{p.p.CancelOpenedAt, p.cancelApprovedAt, p.approvedCancel}
+	}
+	return legState{p.p.OpenedAt, p.approvedAt, p.approvedNew}
 }
 
 func newMessage(p *payment, chainID, nonce uint64) loyalty.NewPaymentMessage {
@@ -403,49 +418,30 @@ func (s *Server) failLegLocked(p *payment, leg loyalty.Leg, at time.Time) bool {
 // closeLocked applies closeNew / closeCancel with confirm.
 func (s *Server) closeLocked(p *payment, leg loyalty.Leg, confirm bool) (loyalty.WirePayment, *opError) {
 	now := s.clock.Now()
-	st := p.p.Status
-	var (
-		denied, unapproved, approved bool
-		closed, failed               loyalty.PaymentStatus
-		opened, approvedAt           time.Time
-		wasApproved                  bool
-	)
-	if leg == loyalty.LegNew {
-		denied = st == loyalty.StatusNewDenied
-		unapproved = isNewApprovable(st)
-		approved = st == loyalty.StatusNewApprovalSent || st == loyalty.StatusNewApproved || st == loyalty.StatusNewReported
-		closed, failed = loyalty.StatusNewClosed, loyalty.StatusNewFailed
-		opened, approvedAt, wasApproved = p.p.OpenedAt, p.approvedAt, p.approvedNew
-	} else {
-		denied = st == loyalty.StatusCancelDenied
-		unapproved = isCancelApprovable(st)
-		approved = st == loyalty.StatusCancelApprovalSent || st == loyalty.StatusCancelApproved || st == loyalty.StatusCancelReported
-		closed, failed = loyalty.StatusCancelClosed, loyalty.StatusCancelFailed
-		opened, approvedAt, wasApproved = p.p.CancelOpenedAt, p.cancelApprovedAt, p.approvedCancel
-	}
+	st, to, ls := p.p.Status, legStatusesOf(leg), p.legOf(leg)
 	answer := func() (loyalty.WirePayment, *opError) { return loyalty.NewWirePayment(&p.p), nil }
 	switch {
-	case denied:
+	case st == to.denied:
 		if !s.failLegLocked(p, leg, now) {
 			return loyalty.WirePayment{}, fail(loyalty.CodeCannotClose)
 		}
 		return answer()
-	case unapproved:
-		if now.Sub(opened) <= CloseWindow {
+	case to.approvable(st):
+		if now.Sub(ls.opened) <= CloseWindow {
 			return loyalty.WirePayment{}, fail(loyalty.CodeNotApprovedYet)
 		}
 		if !s.failLegLocked(p, leg, now) {
 			return loyalty.WirePayment{}, fail(loyalty.CodeCannotClose)
 		}
 		return answer()
-	case approved:
-		if !confirm || now.Sub(approvedAt) > CloseWindow {
+	case to.approvedOpen(st):
+		if !confirm || now.Sub(ls.approvedAt) > CloseWindow {
 			if !s.failLegLocked(p, leg, now) {
 				return loyalty.WirePayment{}, fail(loyalty.CodeCannotClose)
 			}
 			return answer()
 		}
-		if !move(p, closed) {
+		if !move(p, to.closed) {
 			return loyalty.WirePayment{}, fail(loyalty.CodeCannotClose)
 		}
 		u := s.walletLocked(p.p.Account)
@@ -467,11 +463,11 @@ func (s *Server) closeLocked(p *payment, leg loyalty.Leg, confirm bool) (loyalty
 			p.p.CancelClosedAt = now
 		}
 		return answer()
-	case st == closed:
+	case st == to.closed:
 		return loyalty.WirePayment{}, fail(loyalty.CodeAlreadyClosed)
-	case st == failed && wasApproved:
+	case st == to.failed && ls.approved:
 		return loyalty.WirePayment{}, fail(loyalty.CodeAlreadyClosed)
-	case st == failed:
+	case st == to.failed:
 		return loyalty.WirePayment{}, fail(loyalty.CodeForceClosed)
 	}
 	return loyalty.WirePayment{}, fail(loyalty.CodeCannotClose)
@@ -507,21 +503,11 @@ func (s *Server) sweepLocked(now time.Time) {
 	for s.passive.Len() > 0 && !s.passive[0].at.After(now) {
 		t := heap.Pop(&s.passive).(task)
 		p := t.p
-		var open bool
-		ref := p.p.OpenedAt
-		if t.leg == loyalty.LegNew {
-			st := p.p.Status
-			open = st.Leg() == loyalty.LegNew && st != loyalty.StatusNewClosed && st != loyalty.StatusNewFailed
-			if p.approvedNew {
-				ref = p.approvedAt
-			}
-		} else {
-			st := p.p.Status
-			open = st.Leg() == loyalty.LegCancel && st != loyalty.StatusCancelClosed && st != loyalty.StatusCancelFailed
-			ref = p.p.CancelOpenedAt
-			if p.approvedCancel {
-				ref = p.cancelApprovedAt
-			}
+		st, to, ls := p.p.Status, legStatusesOf(t.leg), p.legOf(t.leg)
+		open := st.Leg() == t.leg && st != to.closed && st != to.failed
+		ref := ls.opened
+		if ls.approved {
+			ref = ls.approvedAt
 		}
 		if !open || ref.Add(ForceCloseAfter).After(t.at) {
 			continue // finished, or a later deadline (after an approval) is queued

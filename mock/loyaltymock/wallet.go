@@ -173,13 +173,8 @@ func (s *Server) exec(t task) {
 		_, _ = s.walletAnswer(t.p.p.ID, t.leg, t.approve)
 	case taskTimeoutCallback:
 		s.mu.Lock()
-		st := t.p.p.Status
-		waiting := isNewApprovable(st)
-		if t.leg == loyalty.LegCancel {
-			waiting = isCancelApprovable(st)
-		}
 		var cbs []pendingCallback
-		if waiting {
+		if legStatusesOf(t.leg).approvable(t.p.p.Status) {
 			if cb, ok := s.callbackLocked(t.p, t.leg, loyalty.OutcomeTimeout, relayMessage(loyalty.CodeTimeout)); ok {
 				cbs = append(cbs, cb)
 			}
