@@ -324,6 +324,11 @@ func (t *Tracker) PlaceTableOrder(ctx context.Context, o *Order) (OrderState, *O
 	if !ok {
 		return 0, nil, invalid(op, "the tracker's source cannot send orders")
 	}
+	// The postpaid flow's own checks (a prepaid order is refused) come before the order is
+	// tracked, so bad input leaves no Submitted → Rejected trace.
+	if err := o.validate(op, true); err != nil {
+		return 0, nil, err
+	}
 	return t.send(ctx, op, o, func(hook func(OrderState)) (*OrderAck, bool, error) {
 		return placeTableOrder(ctx, a, o, t.clock, t.occupied, t.noSleep, hook)
 	})
