@@ -850,20 +850,28 @@ func (s *Server) closeHandler(leg loyalty.Leg, relay bool) mock.HandlerFunc {
 			refuse(w, e)
 			return
 		}
-		s.mu.Lock()
-		s.sweepLocked(s.clock.Now())
-		pay, e := s.lookupForKioskLocked(r, p, id)
-		var ans loyalty.WirePayment
-		if e == nil {
-			ans, e = s.closeLocked(pay, leg, confirm)
-		}
-		s.mu.Unlock()
+		ans, e := s.onKioskPayment(r, p, id, func(pay *payment) (loyalty.WirePayment, *opError) {
+			return s.closeLocked(pay, leg, confirm)
+		})
 		if e != nil {
 			refuse(w, e)
 			return
 		}
 		ok(w, ans)
 	}
+}
+
+// onKioskPayment runs f, under the lock and after the due sweeps, on the payment id names
+// as the request's access key may see it.
+func (s *Server) onKioskPayment(r *http.Request, p params, id string, f func(*payment) (loyalty.WirePayment, *opError)) (loyalty.WirePayment, *opError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweepLocked(s.clock.Now())
+	pay, e := s.lookupForKioskLocked(r, p, id)
+	if e != nil {
+		return loyalty.WirePayment{}, e
+	}
+	return f(pay)
 }
 
 func (s *Server) handleOpenCancel(w http.ResponseWriter, r *http.Request, body []byte) {
@@ -878,14 +886,7 @@ func (s *Server) handleOpenCancel(w http.ResponseWriter, r *http.Request, body [
 		refuse(w, e)
 		return
 	}
-	s.mu.Lock()
-	s.sweepLocked(s.clock.Now())
-	pay, e := s.lookupForKioskLocked(r, p, id)
-	var ans loyalty.WirePayment
-	if e == nil {
-		ans, e = s.openCancelLocked(pay)
-	}
-	s.mu.Unlock()
+	ans, e := s.onKioskPayment(r, p, id, s.openCancelLocked)
 	if e != nil {
 		refuse(w, e)
 		return
