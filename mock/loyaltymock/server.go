@@ -644,6 +644,17 @@ func (v *validator) failed() *opError {
 	return &opError{code: loyalty.CodeInvalidParameters, validation: v.issues}
 }
 
+// paramsOf reads the request's parameters (query for GET, JSON or form body otherwise)
+// into a validator; a malformed request is refused here and good is false.
+func paramsOf(w http.ResponseWriter, r *http.Request, body []byte) (v *validator, good bool) {
+	p, e := parseParams(r, body)
+	if e != nil {
+		refuse(w, e)
+		return nil, false
+	}
+	return &validator{p: p, loc: location(r)}, true
+}
+
 func location(r *http.Request) string {
 	if r.Method == http.MethodGet {
 		return "query"
@@ -674,12 +685,10 @@ func keyAllows(k *accessKeyState, shopID string) bool {
 // Handlers
 
 func (s *Server) handleBalance(w http.ResponseWriter, r *http.Request, body []byte) {
-	p, e := parseParams(r, body)
-	if e != nil {
-		refuse(w, e)
+	v, good := paramsOf(w, r, body)
+	if !good {
 		return
 	}
-	v := validator{p: p, loc: location(r)}
 	account := v.check(loyalty.ParamAccount, loyalty.IsAccount)
 	if e := v.failed(); e != nil {
 		refuse(w, e)
@@ -695,12 +704,10 @@ func (s *Server) handleBalance(w http.ResponseWriter, r *http.Request, body []by
 }
 
 func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request, body []byte) {
-	p, e := parseParams(r, body)
-	if e != nil {
-		refuse(w, e)
+	v, good := paramsOf(w, r, body)
+	if !good {
 		return
 	}
-	v := validator{p: p, loc: location(r)}
 	account := v.check(loyalty.ParamAccount, loyalty.IsAccount)
 	amountText := v.check(loyalty.ParamAmount, isDigits)
 	currency := strings.ToLower(v.exists(loyalty.ParamCurrency))
@@ -776,12 +783,10 @@ func wireEstimate(e loyalty.Estimate) loyalty.WireEstimate {
 }
 
 func (s *Server) handleOpenNew(w http.ResponseWriter, r *http.Request, body []byte) {
-	p, e := parseParams(r, body)
-	if e != nil {
-		refuse(w, e)
+	v, good := paramsOf(w, r, body)
+	if !good {
 		return
 	}
-	v := validator{p: p, loc: "body"}
 	in := openInput{
 		purchaseID: v.exists(loyalty.ParamPurchaseID),
 		currency:   v.exists(loyalty.ParamCurrency),
@@ -799,7 +804,7 @@ func (s *Server) handleOpenNew(w http.ResponseWriter, r *http.Request, body []by
 	}
 	s.mu.Lock()
 	s.sweepLocked(s.clock.Now())
-	k := s.accessKeyLocked(r, p)
+	k := s.accessKeyLocked(r, v.p)
 	if k == nil {
 		s.mu.Unlock()
 		refuse(w, fail(loyalty.CodeInvalidAccessKey))
@@ -837,12 +842,10 @@ func (s *Server) lookupForKioskLocked(r *http.Request, p params, id string) (*pa
 
 func (s *Server) closeHandler(leg loyalty.Leg, relay bool) mock.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, body []byte) {
-		p, e := parseParams(r, body)
-		if e != nil {
-			refuse(w, e)
+		v, good := paramsOf(w, r, body)
+		if !good {
 			return
 		}
-		v := validator{p: p, loc: "body"}
 		// The relay requires confirm; the document's close has none (it confirms).
 		confirm := v.flag(loyalty.ParamConfirm, relay, true)
 		id := v.exists(loyalty.ParamPaymentID)
@@ -850,7 +853,7 @@ func (s *Server) closeHandler(leg loyalty.Leg, relay bool) mock.HandlerFunc {
 			refuse(w, e)
 			return
 		}
-		ans, e := s.onKioskPayment(r, p, id, func(pay *payment) (loyalty.WirePayment, *opError) {
+		ans, e := s.onKioskPayment(r, v.p, id, func(pay *payment) (loyalty.WirePayment, *opError) {
 			return s.closeLocked(pay, leg, confirm)
 		})
 		if e != nil {
@@ -875,18 +878,16 @@ func (s *Server) onKioskPayment(r *http.Request, p params, id string, f func(*pa
 }
 
 func (s *Server) handleOpenCancel(w http.ResponseWriter, r *http.Request, body []byte) {
-	p, e := parseParams(r, body)
-	if e != nil {
-		refuse(w, e)
+	v, good := paramsOf(w, r, body)
+	if !good {
 		return
 	}
-	v := validator{p: p, loc: "body"}
 	id := v.exists(loyalty.ParamPaymentID)
 	if e := v.failed(); e != nil {
 		refuse(w, e)
 		return
 	}
-	ans, e := s.onKioskPayment(r, p, id, s.openCancelLocked)
+	ans, e := s.onKioskPayment(r, v.p, id, s.openCancelLocked)
 	if e != nil {
 		refuse(w, e)
 		return
@@ -897,12 +898,10 @@ func (s *Server) handleOpenCancel(w http.ResponseWriter, r *http.Request, body [
 
 func (s *Server) approvalHandler(leg loyalty.Leg, relay, approve bool) mock.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, body []byte) {
-		p, e := parseParams(r, body)
-		if e != nil {
-			refuse(w, e)
+		v, good := paramsOf(w, r, body)
+		if !good {
 			return
 		}
-		v := validator{p: p, loc: "body"}
 		id := v.exists(loyalty.ParamPaymentID)
 		sig := v.check(loyalty.ParamSignature, loyalty.IsSignature)
 		ap := approve
@@ -935,12 +934,10 @@ func (s *Server) approve(id string, leg loyalty.Leg, approve bool, sig string) (
 }
 
 func (s *Server) handleItem(w http.ResponseWriter, r *http.Request, body []byte) {
-	p, e := parseParams(r, body)
-	if e != nil {
-		refuse(w, e)
+	v, good := paramsOf(w, r, body)
+	if !good {
 		return
 	}
-	v := validator{p: p, loc: location(r)}
 	id := v.exists(loyalty.ParamPaymentID)
 	if e := v.failed(); e != nil {
 		refuse(w, e)
@@ -962,12 +959,10 @@ func (s *Server) handleItem(w http.ResponseWriter, r *http.Request, body []byte)
 }
 
 func (s *Server) shopParam(w http.ResponseWriter, r *http.Request, body []byte) (*shopState, bool) {
-	p, e := parseParams(r, body)
-	if e != nil {
-		refuse(w, e)
+	v, good := paramsOf(w, r, body)
+	if !good {
 		return nil, false
 	}
-	v := validator{p: p, loc: location(r)}
 	id := v.check(loyalty.ParamShopID, loyalty.IsBytes32)
 	if e := v.failed(); e != nil {
 		refuse(w, e)
