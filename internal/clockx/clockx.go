@@ -12,7 +12,9 @@ type Clock interface {
 	After(d time.Duration) <-chan time.Time
 }
 
-// Timer is the part of *time.Timer a Clock hands out.
+// Timer is the part of *time.Timer a Clock hands out. Client packages export it by alias
+// (loyalty.Timer, smartro.Timer, …), so a clock written outside this module can implement
+// Clock.
 type Timer interface {
 	C() <-chan time.Time
 	Stop() bool
