@@ -32,7 +32,9 @@ func (jsonCodec) Decode(r *http.Request, body []byte, v any) error {
 	}
 	return json.Unmarshal(body, v)
 }
-func (jsonCodec) Answer(w http.ResponseWriter, v any) { json.NewEncoder(w).Encode(map[string]any{"ok": v}) }
+func (jsonCodec) Answer(w http.ResponseWriter, v any) {
+	json.NewEncoder(w).Encode(map[string]any{"ok": v})
+}
 func (jsonCodec) Refuse(w http.ResponseWriter, err error) {
 	w.WriteHeader(http.StatusBadRequest)
 	json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
@@ -60,7 +62,10 @@ func newCounter(t *testing.T) *counter {
 	t.Helper()
 	c := &counter{n: map[string]int{"a": 0}}
 	c.Server = mock.NewServer(mock.Config{Name: "counter", Table: counterTable, Secrets: []string{"sekrit-key-0123456789"},
-		Fail: func(w http.ResponseWriter, f mock.Fault) { w.WriteHeader(f.Status); io.WriteString(w, `{"error":"`+f.Code+`"}`) }})
+		Fail: func(w http.ResponseWriter, f mock.Fault) {
+			w.WriteHeader(f.Status)
+			io.WriteString(w, `{"error":"`+f.Code+`"}`)
+		}})
 	c.Handle("Add", mock.Typed(jsonCodec{}, func(r *http.Request, in addIn) (int, error) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
