@@ -129,6 +129,10 @@ func (s *BoltStore) Create(ctx context.Context, rec Record) (stored Record, crea
 	if err != nil {
 		return Record{}, false, err
 	}
+	// A resend finds its record in a read transaction: no write, no fsync.
+	if cur, ok, err := s.Get(ctx, rec.Result.OrderNo); err != nil || ok {
+		return cur, false, err
+	}
 	key := []byte(rec.Result.OrderNo)
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(boltBucket)
