@@ -109,7 +109,7 @@ func BenchmarkRecordMemory(b *testing.B) {
 	b.Run("bolt", func(b *testing.B) {
 		n := max(b.N, 10000)
 		path := filepath.Join(b.TempDir(), "pp.db")
-		s, err := OpenBoltStore(path, withNoSync())
+		s, err := OpenBoltStore(path, WithNoSync())
 		if err != nil {
 			b.Fatal(err)
 		}

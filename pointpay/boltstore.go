@@ -40,8 +40,10 @@ func WithLockTimeout(d time.Duration) BoltOption {
 	}
 }
 
-// withNoSync skips fsync (benchmarks of the code path only; never in production).
-func withNoSync() BoltOption { return func(c *boltConfig) { c.noSync = true } }
+// WithNoSync skips the fsync of each change: a process that crashes keeps its records
+// (they are in the OS's cache), a machine that loses power may not. For tests and
+// benchmarks of the code path; never in production.
+func WithNoSync() BoltOption { return func(c *boltConfig) { c.noSync = true } }
 
 var boltBucket = []byte("pointpay.conversions.v1")
 

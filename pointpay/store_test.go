@@ -82,7 +82,7 @@ func TestStoreContract(t *testing.T) {
 }
 
 func TestBoltStoreAllPages(t *testing.T) {
-	s, err := OpenBoltStore(filepath.Join(t.TempDir(), "pp.db"), withNoSync())
+	s, err := OpenBoltStore(filepath.Join(t.TempDir(), "pp.db"), WithNoSync())
 	if err != nil {
 		t.Fatal(err)
 	}
