@@ -49,7 +49,8 @@
 // applied again); with an unkeyed CreditFunc it is at-least-once in that one crash window
 // and exactly-once everywhere else. The receiver never credits a forged, invalid or
 // conflicting callback, and never calls the CreditFunc for an order number recorded as
-// credited.
+// credited. Package pointpayprop states all this as a rapid property a partner can run
+// against their own store and credit function.
 //
 // # Errors
 //
@@ -79,7 +80,8 @@
 // empty), the limits (media and member id ≤ 64 bytes, order number ≤ 100 visible ASCII
 // bytes, price 1–15 digits, any field ≤ 256 bytes), a zero price being invalid, add_param
 // coming back as a form field of the same name, the refusal reasons' words, the HTTP
-// statuses (200 for every answer but 405 and 413), the resend schedule behind the credit
-// lease, and whether a "202" to a resend is harmless (WithAcknowledgeDuplicates answers
-// "201" to duplicates instead).
+// statuses (200 for every answer but 405 and 413), the body read as
+// application/x-www-form-urlencoded whatever its Content-Type (the URL's query is
+// ignored), the resend schedule behind the credit lease, and whether a "202" to a resend
+// is harmless (WithAcknowledgeDuplicates answers "201" to duplicates instead).
 package pointpay

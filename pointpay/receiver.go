@@ -161,6 +161,12 @@ func (rv *Receiver) String() string {
 	return fmt.Sprintf("pointpay.Receiver{store: %T, allowedSources: %d}", rv.store, len(rv.cfg.allowed))
 }
 
+// GoString is String, so %#v does not print the media id either.
+func (rv *Receiver) GoString() string { return rv.String() }
+
+// LogValue is String for slog.
+func (rv *Receiver) LogValue() slog.Value { return slog.StringValue(rv.String()) }
+
 func remoteAddr(r *http.Request) (netip.Addr, bool) {
 	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {

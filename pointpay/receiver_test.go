@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -374,7 +375,7 @@ func TestNewReceiverValidates(t *testing.T) {
 		}
 	}
 	rv, err := NewReceiver("SECRETMEDIA", s, ok)
-	if err != nil || strings.Contains(rv.String(), "SECRETMEDIA") {
+	if err != nil || strings.Contains(rv.String(), "SECRETMEDIA") || strings.Contains(fmt.Sprintf("%+v %#v", rv, rv), "SECRETMEDIA") {
 		t.Fatalf("%v %s", err, rv)
 	}
 }

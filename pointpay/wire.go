@@ -54,31 +54,29 @@ var wireAllFields = [...]string{
 // (the guide's example reason is a duplicate rw_orderno). PointPay resends on anything but
 // "201".
 const (
-	wireAnswerOK           = "201"
-	wireAnswerRefused      = "202"
-	wireAnswerSep          = "|-|"
-	wireAnswerContentType  = "text/plain; charset=utf-8"
-	wireRegDatetimeLayout  = "2006-01-02 15:04:05"
-	wireFormContentType    = "application/x-www-form-urlencoded"
-	wireAnswerMaxReasonLen = 100 // Modelled: no limit is documented; reasons are ours and short
+	wireAnswerOK          = "201"
+	wireAnswerRefused     = "202"
+	wireAnswerSep         = "|-|"
+	wireAnswerContentType = "text/plain; charset=utf-8"
+	wireRegDatetimeLayout = "2006-01-02 15:04:05"
+	wireFormContentType   = "application/x-www-form-urlencoded"
 )
 
 // Refusal reasons sent after "202|-|". Modelled: the guide fixes only the "202|-|" prefix
 // and names a duplicate order number as one reason; the words are ours, ASCII, and never
 // carry a member id.
 const (
-	reasonDuplicate      = "duplicate rw_orderno"
-	reasonConflict       = "rw_orderno already used with other values"
-	reasonForgedMedia    = "unknown rw_a_code"
-	reasonForgedSource   = "source not allowed"
-	reasonInvalid        = "invalid " // + field name
-	reasonMethod         = "method not allowed"
-	reasonTooLarge       = "body too large"
-	reasonUnreadable     = "cannot read body"
-	reasonBusy           = "rw_orderno in progress, resend later"
-	reasonCreditFailed   = "credit failed, resend later"
-	reasonStoreFailed    = "store unavailable, resend later"
-	reasonNotGenuineBody = "not a form body"
+	reasonDuplicate    = "duplicate rw_orderno"
+	reasonConflict     = "rw_orderno already used with other values"
+	reasonForgedMedia  = "unknown rw_a_code"
+	reasonForgedSource = "source not allowed"
+	reasonInvalid      = "invalid " // + field name
+	reasonMethod       = "method not allowed"
+	reasonTooLarge     = "body too large"
+	reasonUnreadable   = "cannot read body"
+	reasonBusy         = "rw_orderno in progress, resend later"
+	reasonCreditFailed = "credit failed, resend later"
+	reasonStoreFailed  = "store unavailable, resend later"
 )
 
 // kst is PointPay's time zone (UTC+9, no daylight saving).

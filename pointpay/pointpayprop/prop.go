@@ -136,6 +136,7 @@ type crashStore struct {
 	crashed map[string]int
 }
 
+// Swap fails once per pending crash when a credit is about to be recorded.
 func (c *crashStore) Swap(ctx context.Context, prev, next pointpay.Record) (bool, error) {
 	c.mu.Lock()
 	if c.crashes > 0 && next.State == pointpay.StateCredited {
