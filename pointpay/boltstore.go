@@ -31,13 +31,10 @@ type boltConfig struct {
 }
 
 // WithLockTimeout bounds how long OpenBoltStore waits for another process to release the
-// file (default 1 s); then it fails with CodeStore.
+// file (default 1 s); then it fails with CodeStore. OpenBoltStore refuses d ≤ 0 (bbolt
+// would wait forever).
 func WithLockTimeout(d time.Duration) BoltOption {
-	return func(c *boltConfig) {
-		if d > 0 {
-			c.lockTimeout = d
-		}
-	}
+	return func(c *boltConfig) { c.lockTimeout = d }
 }
 
 // WithNoSync skips the fsync of each change: a process that crashes keeps its records
@@ -50,7 +47,8 @@ var boltBucket = []byte("pointpay.conversions.v1")
 const boltOp = "pointpay.OpenBoltStore"
 
 // OpenBoltStore opens (creating if needed) the bbolt file at path. Close it when done.
-// Failures are *Error with CodeStore (CodeInvalidInput for an empty path).
+// Failures are *Error with CodeStore (CodeInvalidInput for an empty path or a
+// non-positive lock timeout).
 func OpenBoltStore(path string, opts ...BoltOption) (*BoltStore, error) {
 	c := boltConfig{lockTimeout: time.Second}
 	for _, o := range opts {
@@ -58,6 +56,9 @@ func OpenBoltStore(path string, opts ...BoltOption) (*BoltStore, error) {
 	}
 	if path == "" {
 		return nil, invalid(boltOp, "path", "empty")
+	}
+	if c.lockTimeout <= 0 {
+		return nil, invalid(boltOp, "lock timeout", "not positive")
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: c.lockTimeout, NoSync: c.noSync})
 	if err != nil {

@@ -15,7 +15,9 @@ type State uint8
 // function is called (one durable write before the credit, one after), then moves to
 // StateCredited or StateFailed. A resend of a failed record, or of a crediting record
 // whose lease has run out (a crash between credit and record), moves it back to
-// StateCrediting with one more attempt.
+// StateCrediting with one more attempt. There is no separate "received" state: it would
+// cost a second durable write before every credit and tell a resend nothing that
+// "crediting" with its lease does not.
 const (
 	// StateCrediting: the credit function was called (or is running) and its result is
 	// not recorded. After a crash, whether the credit happened is unknown: the next

@@ -140,4 +140,7 @@ func TestBoltStoreRestartedReceiverKeepsRecords(t *testing.T) {
 	if _, err := OpenBoltStore(""); !IsInvalidInput(err) {
 		t.Fatalf("empty path: %v", err)
 	}
+	if _, err := OpenBoltStore(path, WithLockTimeout(0)); !IsInvalidInput(err) {
+		t.Fatalf("zero lock timeout: %v", err)
+	}
 }
