@@ -46,8 +46,10 @@
 // happened, and the record cannot tell. The resend after the lease calls the CreditFunc
 // again with the same order number. So the chain is exactly-once when the CreditFunc is
 // itself keyed by the order number (the Cafe24 bridge is: a key already applied is not
-// applied again); with an unkeyed CreditFunc it is at-least-once in that one crash window
-// and exactly-once everywhere else. The receiver never credits a forged, invalid or
+// applied again). An unkeyed CreditFunc is credited twice in the two windows where the
+// outcome is unknown — a crash between steps 3 and 4, and a CreditFunc that applied the
+// credit and then returned an error (its own answer lost) — and exactly once everywhere
+// else. The receiver never credits a forged, invalid or
 // conflicting callback, and never calls the CreditFunc for an order number recorded as
 // credited. Package pointpayprop states all this as a rapid property a partner can run
 // against their own store and credit function.

@@ -38,3 +38,25 @@ func FuzzParseResult(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReceiver: any body gets one of PointPay's two answers, never a panic, and the credit
+// function sees only what ParseResult accepts with the configured media id.
+func FuzzReceiver(f *testing.F) {
+	f.Add(sampleResult("PP-1", 100).Form().Encode())
+	f.Add("rw_a_code=MEDIA01&rw_orderno=1&rw_price=1")
+	f.Add("%%%")
+	l := newLedger()
+	rv, _ := newTestReceiver(f, NewMemoryStore(), l)
+	f.Fuzz(func(t *testing.T, body string) {
+		_, answer := postBody(t, rv, "POST", body)
+		a, err := ParseAnswer([]byte(answer))
+		if err != nil || a.String() != answer {
+			t.Fatalf("answer %q", answer)
+		}
+		r, perr := ParseResult([]byte(body))
+		genuine := perr == nil && r.MediaCode == testMedia
+		if a.OK && !genuine {
+			t.Fatalf("credited a body ParseResult refuses (%v): %q", perr, body)
+		}
+	})
+}
