@@ -8,7 +8,7 @@ import (
 
 // Secret is a credential (access token, refresh token) that never prints: every fmt verb,
 // String, GoString and slog show "[redacted]". Reveal returns the value for the one place
-// that sends it. JSON marshals the value itself, for token stores; never log a Token as JSON.
+// that sends or stores it. JSON shows "[redacted]" too: a store writes Reveal().
 type Secret string
 
 const redacted = "[redacted]"
@@ -35,6 +35,9 @@ func (s Secret) Format(f fmt.State, verb rune) {
 	}
 	_, _ = f.Write([]byte(s.String()))
 }
+
+// MarshalJSON writes "[redacted]" (or "" for an empty secret), never the value.
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() + `"`), nil }
 
 // LogValue shows "[redacted]" in slog.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }

@@ -20,20 +20,23 @@ var errBadKST = errors.New("cafe24: not a Cafe24 timestamp (want 2006-01-02T15:0
 
 // ParseKST parses a Cafe24 timestamp. "2026-11-23T15:04:05.000" without a zone means KST
 // (UTC+9); the fraction may have any number of digits or be left out; a timestamp with a
-// zone ("Z", "+09:00", "+0900") is read in that zone. The error never quotes s.
+// zone ("Z", "+09:00", "+0900") is read in that zone. Years outside 1970–9999 (in KST) are
+// refused. The error never quotes s.
 func ParseKST(s string) (time.Time, error) {
 	if len(s) < len("2006-01-02T15:04:05") || len(s) > 64 {
 		return time.Time{}, errBadKST
 	}
-	if t, err := time.ParseInLocation("2006-01-02T15:04:05", s, KST); err == nil {
-		return t, nil
-	}
+	t, err := time.ParseInLocation("2006-01-02T15:04:05", s, KST)
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
+		if err == nil {
+			break
 		}
+		t, err = time.Parse(layout, s)
 	}
-	return time.Time{}, errBadKST
+	if y := t.In(KST).Year(); err != nil || y < 1970 || y > 9999 {
+		return time.Time{}, errBadKST
+	}
+	return t, nil
 }
 
 // FormatKST writes t as Cafe24 does: KST, milliseconds, no zone.
@@ -90,10 +93,7 @@ func (t *Token) OAuth2() *oauth2.Token {
 
 // String describes t without its tokens:
 // "cafe24.Token{mall=shop1 access=[redacted] expires=2026-11-23T15:04:05+09:00 …}".
-func (t *Token) String() string {
-	if t == nil {
-		return "cafe24.Token(nil)"
-	}
+func (t Token) String() string {
 	var b strings.Builder
 	b.WriteString("cafe24.Token{mall=")
 	b.WriteString(t.MallID)
@@ -112,16 +112,13 @@ func (t *Token) String() string {
 }
 
 // GoString is String: %#v never shows a token either.
-func (t *Token) GoString() string { return t.String() }
+func (t Token) GoString() string { return t.String() }
 
 // Format writes String for every verb.
-func (t *Token) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(t.String())) }
+func (t Token) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(t.String())) }
 
 // LogValue shows the mall, expiries and scopes in slog, never the tokens.
-func (t *Token) LogValue() slog.Value {
-	if t == nil {
-		return slog.StringValue("<nil>")
-	}
+func (t Token) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("mall", t.MallID),
 		slog.String("access_token", t.AccessToken.String()),
