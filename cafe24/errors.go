@@ -66,14 +66,20 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Outcome tells whether the failed request was refused (nothing applied), lost (it may
 // have been applied: reconcile, never resend blindly) or canceled by the caller's context.
+// For an Error built outside this package (a Refresher of your own) it is derived: a
+// context error as cause is Canceled; no HTTP status with a cause (no answer) or a 5xx
+// status is Lost; anything else is Refused.
 func (e *Error) Outcome() apierr.Outcome {
-	if e.outcome == 0 {
-		if e.Err != nil && apierr.IsContext(e.Err) {
-			return apierr.Canceled
-		}
-		return apierr.Refused
+	if e.outcome != 0 {
+		return e.outcome
 	}
-	return e.outcome
+	switch {
+	case e.Err != nil && apierr.IsContext(e.Err):
+		return apierr.Canceled
+	case e.HTTPStatus == 0 && e.Err != nil, e.HTTPStatus >= 500:
+		return apierr.Lost
+	}
+	return apierr.Refused
 }
 
 func asError(err error) (*Error, bool) {
