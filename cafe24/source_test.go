@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/poskit/poskit/cafe24"
 	"github.com/poskit/poskit/cafe24/cafe24prop"
 	"github.com/poskit/poskit/mock"
@@ -370,3 +372,5 @@ func TestTokenSourceLogsNoSecret(t *testing.T) {
 		}
 	}
 }
+
+func decimalOf(s string) decimal.Decimal { return decimal.RequireFromString(s) }

@@ -38,6 +38,7 @@ const (
 	Crash                   // Process crashes on its next save (after receiving a rotated token)
 )
 
+// String names the kind.
 func (k Kind) String() string {
 	return [...]string{"call", "advance", "fail-refresh", "lose-answer", "crash"}[k]
 }
@@ -50,6 +51,7 @@ type Event struct {
 	Process int           // for Crash
 }
 
+// String describes the event, for rapid's failure reports.
 func (e Event) String() string {
 	switch e.Kind {
 	case Call:
@@ -184,19 +186,23 @@ func CheckNeverLockedOut(t TB, sc Scenario) {
 	}
 	orphaned := false // a rotation's result was lost (answer lost, or crash before save)
 	lostSeen := 0
+	armed := false // a fault was armed since the last call step
 	for step, ev := range sc.Events {
-		faulted := false
 		switch ev.Kind {
 		case Advance:
 			clk.Advance(ev.Advance)
 		case FailRefresh:
 			auth.FailNext(1)
+			armed = true
 		case LoseAnswer:
 			auth.LoseNext(1)
+			armed = true
 		case Crash:
-			views[ev.Process%len(views)].mu.Lock()
-			views[ev.Process%len(views)].armed = true
-			views[ev.Process%len(views)].mu.Unlock()
+			v := views[ev.Process%len(views)]
+			v.mu.Lock()
+			v.armed = true
+			v.mu.Unlock()
+			armed = true
 		case Call:
 			justified := orphaned || auth.RefreshExpired()
 			errs := make([]error, ev.Callers)
@@ -211,11 +217,13 @@ func CheckNeverLockedOut(t TB, sc Scenario) {
 			}
 			wg.Wait()
 			if auth.Lost() > lostSeen {
-				lostSeen, orphaned, faulted = auth.Lost(), true, true
+				lostSeen, orphaned = auth.Lost(), true
 			}
 			for i, v := range views {
+				v.mu.Lock()
+				v.armed = false // a crash that did not fire is disarmed with the other faults
+				v.mu.Unlock()
 				if v.dead() { // restart the crashed process: its memory is gone
-					faulted = true
 					if v.orphan {
 						orphaned = true
 					}
@@ -225,8 +233,12 @@ func CheckNeverLockedOut(t TB, sc Scenario) {
 			now := clk.Now()
 			for g := range ev.Callers {
 				if err := errs[g]; err != nil {
-					if cafe24.IsConsentNeeded(err) && !(justified || orphaned || auth.RefreshExpired()) {
-						t.Fatalf("step %d (%v): consent needed without cause: %v", step, ev, err)
+					if cafe24.IsConsentNeeded(err) {
+						if !(justified || orphaned || auth.RefreshExpired()) {
+							t.Fatalf("step %d (%v): consent needed without cause: %v", step, ev, err)
+						}
+					} else if !armed {
+						t.Fatalf("step %d (%v): error without a fault: %v", step, ev, err)
 					}
 					continue
 				}
@@ -235,7 +247,7 @@ func CheckNeverLockedOut(t TB, sc Scenario) {
 					t.Fatalf("step %d (%v): handed out an unusable token %v", step, ev, tok)
 				}
 			}
-			_ = faulted
+			armed = false
 		}
 		// The live refresh token is durable unless its result was lost or it expired.
 		if !orphaned && !auth.RefreshExpired() {
