@@ -106,20 +106,23 @@ func scrub(s string, secrets ...string) string {
 	return b.String()
 }
 
-// scrubbedError hides secrets in the text of a cause while keeping it for errors.Is/As.
+// scrubbedError hides secrets in the text of a cause while keeping the cause for
+// errors.Is/As. The scrubbed text is computed once; the secrets themselves are not kept, and
+// every fmt verb (%#v included) prints only the scrubbed text.
 type scrubbedError struct {
-	err     error
-	secrets []string
+	err error
+	msg string
 }
 
-func (e *scrubbedError) Error() string { return scrub(e.err.Error(), e.secrets...) }
+func (e *scrubbedError) Error() string { return e.msg }
 func (e *scrubbedError) Unwrap() error { return e.err }
 
-// scrubErr wraps err so that its text never shows one of secrets; *Error values are
-// copied with their message and more_info scrubbed too.
+func (e *scrubbedError) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(e.msg)) }
+
+// scrubErr wraps err so that its text never shows one of secrets.
 func scrubErr(err error, secrets ...string) error {
 	if err == nil {
 		return nil
 	}
-	return &scrubbedError{err: err, secrets: secrets}
+	return &scrubbedError{err: err, msg: scrub(err.Error(), secrets...)}
 }

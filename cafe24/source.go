@@ -203,15 +203,22 @@ func (s *TokenSource) get(ctx context.Context, rejected *Token) (*Token, error) 
 }
 
 func (s *TokenSource) run(ctx context.Context, f *flight, rejected *Token) {
-	tok, err := s.refresh(ctx, rejected)
-	s.mu.Lock()
-	if err == nil {
-		s.cur = tok
-	}
-	f.tok, f.err = tok, err
-	s.flight = nil
-	close(f.done)
-	s.mu.Unlock()
+	var tok *Token
+	var err error
+	defer func() {
+		if p := recover(); p != nil { // a panicking Refresher or store must not strand the waiters
+			tok, err = nil, &Error{Op: "cafe24.TokenSource", Message: "refresh panicked", outcome: apierr.Lost}
+		}
+		s.mu.Lock()
+		if err == nil {
+			s.cur = tok
+		}
+		f.tok, f.err = tok, err
+		s.flight = nil
+		close(f.done)
+		s.mu.Unlock()
+	}()
+	tok, err = s.refresh(ctx, rejected)
 }
 
 // refresh runs in the flight's goroutine: lock, save a pending token, re-read, refresh if
