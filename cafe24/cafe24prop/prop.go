@@ -109,7 +109,7 @@ type TB interface {
 // procStore is one process's view of the shared store: Crash makes its next Save fail as a
 // crash would, after which the process is dead (every call fails) until it is restarted.
 type procStore struct {
-	shared *cafe24.MemoryStore
+	shared SharedStore
 	auth   *FakeAuth
 
 	mu      sync.Mutex
@@ -152,7 +152,23 @@ func (p *procStore) Lock(ctx context.Context, mall string) (func(), error) {
 
 const mall = "propmall"
 
-// CheckNeverLockedOut runs sc and fails t if the mall is ever locked out without cause:
+// SharedStore is a token store processes share, with its refresh lock.
+type SharedStore interface {
+	cafe24.TokenStore
+	cafe24.TokenLocker
+}
+
+// CheckNeverLockedOut runs CheckNeverLockedOutOn with one MemoryStore shared by every
+// process.
+func CheckNeverLockedOut(t TB, sc Scenario) {
+	t.Helper()
+	shared := cafe24.NewMemoryStore()
+	CheckNeverLockedOutOn(t, sc, func() SharedStore { return shared })
+}
+
+// CheckNeverLockedOutOn runs sc and fails t if the mall is ever locked out without cause.
+// open returns each process's handle on the one shared store (the same MemoryStore, or a
+// new FileStore on one directory, whose flocks then exclude each other as processes' do):
 //
 //   - after every step, unless a rotation was lost or the refresh token expired, the store
 //     holds the refresh token Cafe24 accepts (the live token is durable);
@@ -161,18 +177,18 @@ const mall = "propmall"
 //     after a lost rotation or an expired refresh token;
 //   - a fresh process asking for a token succeeds, or reports CodeConsentNeeded with such a
 //     cause; after a new consent it succeeds again.
-func CheckNeverLockedOut(t TB, sc Scenario) {
+func CheckNeverLockedOutOn(t TB, sc Scenario, open func() SharedStore) {
 	t.Helper()
 	ctx := context.Background()
 	clk := mock.NewClock(time.Time{})
 	auth := NewFakeAuth(clk, mall)
-	shared := cafe24.NewMemoryStore()
+	shared := open()
 	if _, err := shared.Save(ctx, mall, auth.Consent(), 0); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	margin := 5 * time.Minute
 	newProc := func() (*cafe24.TokenSource, *procStore) {
-		ps := &procStore{shared: shared, auth: auth}
+		ps := &procStore{shared: open(), auth: auth}
 		ts, err := cafe24.NewTokenSource(mall, ps, auth, cafe24.WithSourceClock(clk), cafe24.WithRefreshMargin(margin))
 		if err != nil {
 			t.Fatalf("NewTokenSource: %v", err)
