@@ -1,0 +1,91 @@
+// Package cafe24 is a client of the Cafe24 Admin API for mileage (points) and its OAuth 2.0
+// authorization, built so that a mall is never locked out by refresh token rotation and a
+// member is never credited twice.
+//
+// This part of the package holds everything that needs no HTTP call: Config, the OAuth
+// authorize URL and state check, Token and Cafe24's KST timestamps, the token stores, the
+// TokenSource that refreshes safely, points amount validation, the rate limiter, the error
+// type and the wire decoders. The HTTP client (code exchange, refresh, revoke, ListPoints,
+// AdjustPoints) plugs into it: it implements Refresher, calls Limiter.Wait before and
+// Limiter.Observe after every call, and decodes answers with DecodeToken and DecodeError.
+//
+// # Authentication
+//
+// Cafe24 uses the OAuth 2.0 authorization code grant. A person (the shop's operator)
+// opens AuthorizeURL — GET https://{mall_id}.cafe24api.com/api/v2/oauth/authorize — and
+// consents; Cafe24 redirects to Config.RedirectURI with a code (valid one minute) and the
+// state. States issues the state (256 random bits) and checks it on the redirect: in
+// constant time, once, before its expiry on the injected clock. The code is then exchanged
+// at POST /api/v2/oauth/token (Basic auth with the client id and secret, form body) for a
+// token pair, which is saved in a TokenStore (version 0: the first save).
+//
+// # Tokens
+//
+// The access token lives 2 hours, the refresh token 14 days, and every refresh rotates the
+// refresh token: the old one dies at once. Two goroutines, two processes or two replicas
+// refreshing together, or a crash between receiving and saving, would lock the mall out
+// until a person consents again. TokenSource prevents what a client can prevent:
+//
+//   - it refreshes ahead of expiry (WithRefreshMargin, default 5 minutes);
+//   - one refresh at a time per mall: goroutines share one refresh (1,000 goroutines asking
+//     with an expired token cause exactly one refresh), and with a store that is a
+//     TokenLocker the refresh runs under the store's lock, which spans processes for
+//     FileStore (flock) — after taking it the source re-reads the store and uses a token
+//     another process refreshed meanwhile;
+//   - the rotated token is saved (compare-and-swap on a version, so a stale writer never
+//     overwrites a newer token) before any caller receives it; if saving fails it is kept
+//     in memory and saved first on the next call;
+//   - on invalid_grant it re-reads the store once before reporting CodeConsentNeeded.
+//
+// What no client can do: if a refresh request reached Cafe24 and its answer was lost, or
+// the process died after receiving the answer and before saving it, the old refresh token
+// is dead and the new one is nowhere. The next refresh gets invalid_grant and TokenSource
+// reports an *Error for which IsConsentNeeded is true: a person must consent again. A lost
+// refresh answer is reported as lost (IsLost) at once, so an operator can be alerted before
+// the access token runs out.
+//
+// FileStore is the embedded default store: one JSON file per mall, mode 0600, replaced
+// atomically (github.com/google/renameio/v2). A truncated or non-JSON file is an error
+// naming the file (CodeStoreCorrupt), never an empty store. MemoryStore serves tests and
+// single-process programs; a database can implement TokenStore and TokenLocker for many
+// replicas.
+//
+// Token, Config and Secret never show a token or the client secret: not with any fmt verb,
+// not in slog, not in JSON.
+//
+// # Errors
+//
+// Every failure is an *Error with the operation (Op, e.g. "cafe24.Refresh"), the HTTP
+// status, Cafe24's code as received (a number such as "422", or an OAuth code such as
+// "invalid_grant") or one of this package's Code constants ("poskit.…"), the message and the
+// cause. Helpers: IsInvalidInput, IsInvalidState, IsConsentNeeded, IsInvalidGrant,
+// IsNoToken, IsStoreConflict, IsStoreCorrupt, IsDecode, IsRateLimited, IsUnauthorized,
+// IsLost, IsRefused, CodeOf. A context that ended is reported as the context's error.
+// Messages never contain the client secret or a token, also when Cafe24 echoes one: every
+// fragment of 8 or more characters of a secret is replaced by "[redacted]".
+//
+// # Idempotency
+//
+// POST /api/v2/admin/points has no idempotency key: a resent request whose first answer
+// was lost credits twice. The client therefore never resends it blindly: it takes the order
+// id as the caller's key, and when an answer is lost it reads the member's point records for
+// that order id and reports applied or not applied. ValidateAmount refuses an amount that
+// Cafe24 would refuse (≤ 0, over 1,000,000, more than two decimals) before anything is sent.
+// A refresh is not idempotent either (it rotates): it is never retried after a lost answer.
+//
+// # Rate limits
+//
+// Cafe24 gives each mall a leaky bucket of 40 calls draining 2 per second and answers 429
+// when it is full; every answer carries X-Api-Call-Limit: used/max. Limiter mirrors the
+// bucket per mall on the injected clock: Wait queues a caller (first come, first served,
+// context-aware) until there is room instead of overflowing the bucket, and Observe follows
+// the header of every answer, so calls of other programs on the same mall count too.
+//
+// # Retries
+//
+// Retries use poskit's one policy (RetryPolicy, backoff on the injected clock): reads and
+// answers that were refused before being applied (429, 503 without effect) may be retried;
+// a points POST only after the reconciliation above, and a refresh never after a lost
+// answer. A 401 for an access token that looked valid leads to one ForceRefresh and one
+// retry (a 401 was not applied).
+package cafe24
