@@ -112,21 +112,15 @@ func (s *BoltStore) init(existed bool) (err error) {
 	}); err != nil {
 		return newError(op, CodeStoreCorrupt, fmt.Sprintf("outbox file %s", s.path), err)
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	fresh := false
+	if err := s.db.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
-			if existed && tx.Bucket(bucketOps) != nil || existed && hasBuckets(tx) {
+			if existed && hasBuckets(tx) {
 				return newError(op, CodeStoreCorrupt, fmt.Sprintf("outbox file %s has no format marker", s.path), nil)
 			}
-			m, err := tx.CreateBucket(bucketMeta)
-			if err != nil {
-				return err
-			}
-			if err := m.Put(keyFormat, []byte(fileFormat)); err != nil {
-				return err
-			}
-			_, err = tx.CreateBucketIfNotExists(bucketOps)
-			return err
+			fresh = true
+			return nil
 		}
 		if f := string(meta.Get(keyFormat)); f != fileFormat {
 			return newError(op, CodeStoreCorrupt, fmt.Sprintf("outbox file %s has format %q, want %q", s.path, f, fileFormat), nil)
@@ -135,6 +129,19 @@ func (s *BoltStore) init(existed bool) (err error) {
 			return newError(op, CodeStoreCorrupt, fmt.Sprintf("outbox file %s lost its operations bucket", s.path), nil)
 		}
 		return nil
+	}); err != nil || !fresh {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error { // a new file: lay it out
+		m, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if err := m.Put(keyFormat, []byte(fileFormat)); err != nil {
+			return err
+		}
+		_, err = tx.CreateBucketIfNotExists(bucketOps)
+		return err
 	})
 }
 
