@@ -12,6 +12,7 @@ import (
 
 	"github.com/poskit/poskit/internal/clockx"
 	"github.com/poskit/poskit/internal/httpx"
+	"github.com/poskit/poskit/internal/retry"
 )
 
 // Clock is the time source of waiters: clockx.Real by default, mock.Clock in tests.
@@ -64,7 +65,7 @@ type config struct {
 	logger     *slog.Logger
 	clock      Clock
 	routes     Routes
-	retry      httpx.Retry
+	retry      retry.Policy
 	maxBody    int64
 }
 
@@ -270,9 +271,9 @@ func (c *Client) wrap(op string, status int, err error) error {
 	return e
 }
 
-// Temporary reports whether a retry of an idempotent call may succeed: transport
+// Retryable reports whether a retry of an idempotent call may succeed: transport
 // failures and the relay's server error (6000). The engine consults it.
-func (e *Error) Temporary() bool {
+func (e *Error) Retryable() bool {
 	return e.Code == CodeTransport || e.Code == CodeServerError
 }
 
@@ -284,7 +285,7 @@ func (c *Client) do(ctx context.Context, op Endpoint, method, path string, q url
 	if !isApproval(op) {
 		h = c.keyHeader
 	}
-	return c.engine.Do(ctx, httpx.Request{
+	_, err := c.engine.Do(ctx, httpx.Request{
 		Op:         opName(op),
 		Method:     method,
 		Path:       path,
@@ -293,6 +294,7 @@ func (c *Client) do(ctx context.Context, op Endpoint, method, path string, q url
 		Header:     h,
 		Idempotent: idempotent,
 	}, out)
+	return err
 }
 
 func isApproval(op Endpoint) bool {

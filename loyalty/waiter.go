@@ -183,8 +183,8 @@ func (w *PaymentWaiter) Wait(ctx context.Context, paymentID string, leg Leg) (*P
 			if ctx.Err() != nil {
 				return last, &Error{Op: waitOp, Code: CodeTransport, Message: "wait abandoned", Err: ctx.Err()}, true
 			}
-			var t interface{ Temporary() bool }
-			if errors.As(err, &t) && t.Temporary() {
+			var t interface{ Retryable() bool }
+			if errors.As(err, &t) && t.Retryable() {
 				return nil, nil, false
 			}
 			return last, err, true

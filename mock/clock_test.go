@@ -98,7 +98,7 @@ func TestFaultsQueue(t *testing.T) {
 	if len(kinds) != 3 || kinds[0] != Fail || kinds[1] != Fail || kinds[2] != DropAnswer {
 		t.Errorf("kinds = %v", kinds)
 	}
-	fs.Inject("y", Fault{Kind: Delay, Times: -1})
+	fs.Inject("y", Fault{Kind: Delay, Times: -1, Delay: time.Second})
 	for i := 0; i < 3; i++ {
 		if _, ok := fs.Take("y"); !ok {
 			t.Fatal("forever fault ran out")

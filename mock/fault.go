@@ -2,7 +2,10 @@ package mock
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,27 +63,87 @@ type Fault struct {
 	Body []byte
 }
 
-// Faults holds the faults injected into one fake server, by operation name. Operation names
-// are the fake's own (each fake lists them in its package doc). The zero value is ready to use.
+// Faults holds the faults injected into one fake server, by operation name: the client's
+// method names, as the API's endpoint table lists them. A fake's Faults refuses an
+// operation the fake does not serve, so a misspelt name fails the test instead of
+// injecting nothing. The zero value accepts any name.
 type Faults struct {
-	mu sync.Mutex
-	m  map[string][]*Fault
+	mu  sync.Mutex
+	m   map[string][]*Fault
+	ops map[string]bool // the operations served; nil: any
 }
 
-// Inject queues f for the operation op. Queued faults apply in order.
-func (fs *Faults) Inject(op string, f Fault) {
+// NewFaults returns a Faults that accepts only the operations ops.
+func NewFaults(ops ...string) *Faults {
+	fs := &Faults{ops: make(map[string]bool, len(ops))}
+	for _, op := range ops {
+		fs.ops[op] = true
+	}
+	return fs
+}
+
+// UnknownOperationError is Inject's error for an operation the fake does not serve.
+type UnknownOperationError struct {
+	Op    string
+	Known []string // the operations the fake serves, sorted
+}
+
+func (e *UnknownOperationError) Error() string {
+	return fmt.Sprintf("mock: no operation %q; known: %s", e.Op, strings.Join(e.Known, ", "))
+}
+
+// Ops returns the operations faults can be injected into, sorted (nil: any name).
+func (fs *Faults) Ops() []string {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.opsLocked()
+}
+
+func (fs *Faults) opsLocked() []string {
+	if fs.ops == nil {
+		return nil
+	}
+	out := make([]string, 0, len(fs.ops))
+	for op := range fs.ops {
+		out = append(out, op)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Inject queues f for the operation op; queued faults apply in order. It refuses, changing
+// nothing, an operation the fake does not serve (*UnknownOperationError) and a fault whose
+// Kind is not one of Fail, DropAnswer, Delay, Garbage.
+func (fs *Faults) Inject(op string, f Fault) error {
 	if f.Times == 0 {
 		f.Times = 1
 	}
+	if f.Kind < Fail || f.Kind > Garbage {
+		return fmt.Errorf("mock: fault for %q has no valid kind (fail, drop-answer, delay or garbage)", op)
+	}
+	if f.Kind == Delay && f.Delay <= 0 {
+		return fmt.Errorf("mock: delay fault for %q needs a positive Delay", op)
+	}
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	if fs.ops != nil && !fs.ops[op] {
+		return &UnknownOperationError{Op: op, Known: fs.opsLocked()}
+	}
 	if fs.m == nil {
 		fs.m = make(map[string][]*Fault)
 	}
 	fs.m[op] = append(fs.m[op], &f)
+	return nil
 }
 
-// Clear removes every queued fault.
+// MustInject is Inject for tests: it panics on an error.
+func (fs *Faults) MustInject(op string, f Fault) {
+	if err := fs.Inject(op, f); err != nil {
+		panic(err)
+	}
+}
+
+// Clear removes every queued fault (the set of known operations stays).
 func (fs *Faults) Clear() {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()

@@ -1,12 +1,11 @@
 package mock
 
 import (
-	"bytes"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/poskit/poskit/internal/redact"
 )
 
 // Request is one request a fake server received, as the test inspects it.
@@ -25,11 +24,13 @@ type Recorder struct {
 	mu      sync.Mutex
 	reqs    []Request
 	secrets []string
+	red     *redact.Redactor
 }
 
-// AddSecret makes the recorder replace s with "REDACTED" wherever it appears in a recorded
-// body or query (the fakes register the access keys they accept), as it already does for
-// the Authorization header.
+// AddSecret makes the recorder replace s, and every fragment of 8 or more of its
+// characters, with "REDACTED" wherever it appears in a recorded body, query or header (the
+// fakes register the access keys they accept), as it already does for the Authorization
+// header.
 func (r *Recorder) AddSecret(s string) {
 	if s == "" {
 		return
@@ -37,6 +38,7 @@ func (r *Recorder) AddSecret(s string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.secrets = append(r.secrets, s)
+	r.red = redact.New(r.secrets...)
 }
 
 // redactedHeaders are replaced by "REDACTED" in recorded requests.
@@ -54,10 +56,16 @@ func (r *Recorder) Record(op string, req *http.Request, body []byte, at time.Tim
 		Header: h, Body: append([]byte(nil), body...), At: at}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, s := range r.secrets {
-		rec.Body = bytes.ReplaceAll(rec.Body, []byte(s), []byte("REDACTED"))
-		rec.Query = strings.ReplaceAll(rec.Query, url.QueryEscape(s), "REDACTED")
-		rec.Query = strings.ReplaceAll(rec.Query, s, "REDACTED")
+	if !r.red.Empty() {
+		rec.Body = r.red.Bytes(rec.Body)
+		rec.Query = r.red.String(rec.Query)
+		rec.Path = r.red.String(rec.Path)
+		for k, vs := range rec.Header {
+			for i, v := range vs {
+				vs[i] = r.red.String(v)
+			}
+			rec.Header[k] = vs
+		}
 	}
 	r.reqs = append(r.reqs, rec)
 }
@@ -66,7 +74,7 @@ func (r *Recorder) Record(op string, req *http.Request, body []byte, at time.Tim
 func (r *Recorder) Requests() []Request {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]Request(nil), r.reqs...)
+	return append(make([]Request, 0, len(r.reqs)), r.reqs...)
 }
 
 // Count returns how many recorded requests had the operation op ("" counts all).

@@ -10,6 +10,7 @@ import (
 
 	"github.com/poskit/poskit/internal/clockx"
 	"github.com/poskit/poskit/internal/httpx"
+	"github.com/poskit/poskit/internal/retry"
 )
 
 // Clock tells the time and makes timers; mock.Clock is a fake one for tests.
@@ -136,7 +137,7 @@ func NewClient(storeID, serviceID string, opts ...Option) (*Client, error) {
 		HTTPClient:   cfg.hc,
 		Logger:       cfg.log,
 		MaxBodyBytes: cfg.maxBody,
-		Retry: httpx.Retry{
+		Retry: retry.Policy{
 			MaxRetries: cfg.retry.MaxRetries,
 			Initial:    cfg.retry.Initial,
 			Max:        cfg.retry.Max,
@@ -224,7 +225,8 @@ func (c *Client) store() WireStoreRequest {
 }
 
 func (c *Client) post(ctx context.Context, op, path string, body, out any, idempotent bool) error {
-	return c.eng.Do(ctx, httpx.Request{Op: op, Method: http.MethodPost, Path: path, JSON: body, Idempotent: idempotent}, out)
+	_, err := c.eng.Do(ctx, httpx.Request{Op: op, Method: http.MethodPost, Path: path, JSON: body, Idempotent: idempotent}, out)
+	return err
 }
 
 // Tables returns the store's tables (POST /partner/v1/table). It is a lookup: retried on

@@ -45,9 +45,9 @@ func (e *Error) Error() string {
 // Unwrap returns the cause, if any (e.g. context.DeadlineExceeded).
 func (e *Error) Unwrap() error { return e.err }
 
-// Temporary reports whether repeating the same request may succeed: an occupied table,
+// Retryable reports whether repeating the same request may succeed: an occupied table,
 // the agent being offline, HTTP 429/5xx. The engine retries only idempotent requests.
-func (e *Error) Temporary() bool {
+func (e *Error) Retryable() bool {
 	switch e.Code {
 	case CodeOccupied, CodeAgentOffline:
 		return true

@@ -63,7 +63,7 @@ func TestErrorString(t *testing.T) {
 	if !errors.Is(e, context.Canceled) {
 		t.Fatal("unwrap")
 	}
-	if !(&Error{Code: CodeOccupied}).Temporary() || (&Error{Code: CodeUnknownItem}).Temporary() || !(&Error{HTTPStatus: 503}).Temporary() {
-		t.Fatal("Temporary")
+	if !(&Error{Code: CodeOccupied}).Retryable() || (&Error{Code: CodeUnknownItem}).Retryable() || !(&Error{HTTPStatus: 503}).Retryable() {
+		t.Fatal("Retryable")
 	}
 }

@@ -2,8 +2,9 @@
 // path, encodes query structs (go-querystring) and JSON or form bodies, sends the request
 // with the caller's context on the caller's *http.Client, reads the answer under a size
 // limit, hands it to the package's Decode hook (which unwraps the API's envelope into a
-// value or the package's typed error), retries only requests marked safe to repeat
-// (backoff/v4), and logs through an optional *slog.Logger with secrets redacted.
+// value or the package's typed error), retries only requests marked safe to repeat (the one
+// retry.Policy, pausing on the injected clock), gives back the answer's status and headers
+// with the error, and logs through an optional *slog.Logger with secrets redacted.
 package httpx
 
 import (
@@ -22,6 +23,11 @@ import (
 	"time"
 
 	"github.com/google/go-querystring/query"
+
+	"github.com/poskit/poskit/internal/clockx"
+	"github.com/poskit/poskit/internal/endpoint"
+	"github.com/poskit/poskit/internal/redact"
+	"github.com/poskit/poskit/internal/retry"
 )
 
 // DefaultTimeout is the timeout of the *http.Client an engine makes when none is given.
@@ -40,14 +46,29 @@ type Answer struct {
 	Body []byte
 }
 
+// Response is what the engine tells of an answer besides its decoded body: the HTTP status
+// and headers (rate limits, request ids). Do returns it whenever an answer arrived, with
+// or without an error; nil means no answer was read.
+type Response struct {
+	Status int
+	Header http.Header
+}
+
 // Config configures an Engine. BaseURL, Decode and Wrap are required.
 type Config struct {
 	BaseURL      string
 	HTTPClient   *http.Client // used as given; nil → a client with DefaultTimeout
 	Logger       *slog.Logger // nil → silent
 	MaxBodyBytes int64        // 0 → DefaultMaxBodyBytes
-	Retry        Retry
-	// Secrets are values (access keys, tokens) replaced by "REDACTED" in every log line.
+	// Retry is the policy of requests marked Idempotent (zero fields: retry.Default).
+	Retry retry.Policy
+	// Clock is what retry pauses sleep on; nil → the wall clock.
+	Clock clockx.Clock
+	// ShouldRetry decides whether an idempotent attempt that ended with status and err is
+	// repeated; nil → DefaultShouldRetry.
+	ShouldRetry func(status int, err error) bool
+	// Secrets (access keys, tokens) are redacted, with every fragment of 8 or more of their
+	// characters, from log lines and from Redact's output.
 	Secrets   []string
 	UserAgent string
 	// Decode unwraps a read answer into out (which may be nil) or returns the package's
@@ -71,6 +92,12 @@ type Request struct {
 	Idempotent bool
 }
 
+// NewRequest returns the request of endpoint e of table t: its operation name as errors
+// show it ("<api>.<Op>"), method, path and retry safety.
+func NewRequest(t endpoint.Table, e endpoint.Endpoint) Request {
+	return Request{Op: t.Name(e.Op), Method: e.Method, Path: e.Path, Idempotent: e.Idempotent}
+}
+
 // Engine sends requests for one API client. It is safe for concurrent use.
 type Engine struct {
 	base    *url.URL
@@ -78,7 +105,9 @@ type Engine struct {
 	hc      *http.Client
 	log     *slog.Logger
 	maxBody int64
-	redact  *strings.Replacer
+	redact  *redact.Redactor
+	retry   retry.Policy
+	should  func(status int, err error) bool
 	ua      []string // the User-Agent header value, shared by every request (never mutated)
 }
 
@@ -119,13 +148,12 @@ func New(cfg Config) (*Engine, error) {
 	if e.maxBody <= 0 {
 		e.maxBody = DefaultMaxBodyBytes
 	}
-	var pairs []string
-	for _, s := range cfg.Secrets {
-		if s != "" {
-			pairs = append(pairs, s, "REDACTED")
-		}
+	e.redact = redact.New(cfg.Secrets...)
+	e.retry = cfg.Retry.Or(retry.Default)
+	e.should = cfg.ShouldRetry
+	if e.should == nil {
+		e.should = DefaultShouldRetry
 	}
-	e.redact = strings.NewReplacer(pairs...)
 	return e, nil
 }
 
@@ -135,26 +163,47 @@ func (e *Engine) BaseURL() string { return e.base.String() }
 // HTTPClient returns the *http.Client the engine sends with.
 func (e *Engine) HTTPClient() *http.Client { return e.hc }
 
-// Redact replaces every configured secret in s.
-func (e *Engine) Redact(s string) string { return e.redact.Replace(s) }
+// Redact replaces every configured secret, and every fragment of 8 or more of its
+// characters, in s.
+func (e *Engine) Redact(s string) string { return e.redact.String(s) }
 
-// Do sends req and decodes the answer into out through the Decode hook. Requests marked
-// Idempotent are retried on transport errors, 429, 5xx and errors the hook marks retryable,
-// as Config.Retry says; others are sent exactly once.
-func (e *Engine) Do(ctx context.Context, req Request, out any) error {
+// Redactor returns the engine's redactor.
+func (e *Engine) Redactor() *redact.Redactor { return e.redact }
+
+// Do sends req and decodes the answer into out through the Decode hook. It returns the last
+// answer's status and headers (nil when none was read) with the error. Requests marked
+// Idempotent are retried as Config.Retry and Config.ShouldRetry say, pausing on
+// Config.Clock; others are sent exactly once. When ctx ends during a pause, the error is
+// the Wrap of ctx's error.
+func (e *Engine) Do(ctx context.Context, req Request, out any) (*Response, error) {
 	u, err := e.buildURL(req)
 	if err != nil {
-		return e.cfg.Wrap(req.Op, 0, err)
+		return nil, e.cfg.Wrap(req.Op, 0, err)
 	}
 	body, ctype, err := encodeBody(req)
 	if err != nil {
-		return e.cfg.Wrap(req.Op, 0, err)
+		return nil, e.cfg.Wrap(req.Op, 0, err)
 	}
-	if !req.Idempotent {
-		_, err := e.once(ctx, req, u, body, ctype, out)
-		return err
+	resp, err := e.once(ctx, req, u, body, ctype, out)
+	if err == nil || !req.Idempotent || !e.should(status(resp), err) {
+		return resp, err
 	}
-	return e.cfg.Retry.run(ctx, func() (int, error) { return e.once(ctx, req, u, body, ctype, out) })
+	last := err
+	err = e.retry.Continue(ctx, e.cfg.Clock, e.retry.Schedule(), err, func() (bool, error) {
+		resp, last = e.once(ctx, req, u, body, ctype, out)
+		return last != nil && e.should(status(resp), last), last
+	})
+	if err != nil && err != last { // the context ended during a pause
+		return resp, e.cfg.Wrap(req.Op, 0, err)
+	}
+	return resp, err
+}
+
+func status(r *Response) int {
+	if r == nil {
+		return 0
+	}
+	return r.Status
 }
 
 // buildURL joins the base URL and req.Path and encodes the query. The URL is built as a
@@ -213,8 +262,8 @@ func encodeBody(req Request) ([]byte, []string, error) {
 	return nil, nil, nil
 }
 
-// once sends one attempt and returns the HTTP status seen (0 if none) and the error.
-func (e *Engine) once(ctx context.Context, req Request, u *url.URL, body []byte, ctype []string, out any) (int, error) {
+// once sends one attempt and returns the answer's metadata (nil if none) and the error.
+func (e *Engine) once(ctx context.Context, req Request, u *url.URL, body []byte, ctype []string, out any) (*Response, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -223,7 +272,7 @@ func (e *Engine) once(ctx context.Context, req Request, u *url.URL, body []byte,
 	// per attempt.
 	hr, err := http.NewRequestWithContext(ctx, req.Method, "", rd)
 	if err != nil {
-		return 0, e.cfg.Wrap(req.Op, 0, err)
+		return nil, e.cfg.Wrap(req.Op, 0, err)
 	}
 	uc := *u
 	hr.URL, hr.Host = &uc, uc.Host
@@ -235,8 +284,12 @@ func (e *Engine) once(ctx context.Context, req Request, u *url.URL, body []byte,
 	resp, err := e.hc.Do(hr)
 	if err != nil {
 		e.logf(ctx, slog.LevelWarn, req, 0, start, err)
-		return 0, e.cfg.Wrap(req.Op, 0, transportError{e.cleanErr(err)})
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, e.cfg.Wrap(req.Op, 0, cerr) // the caller's context ended: not a transport failure
+		}
+		return nil, e.cfg.Wrap(req.Op, 0, transportError{e.cleanErr(err)})
 	}
+	meta := &Response{Status: resp.StatusCode, Header: resp.Header}
 	defer resp.Body.Close()
 	bp := bodyPool.Get().(*[]byte)
 	defer putBody(bp)
@@ -244,10 +297,13 @@ func (e *Engine) once(ctx context.Context, req Request, u *url.URL, body []byte,
 	*bp = data
 	if err != nil {
 		e.logf(ctx, slog.LevelWarn, req, resp.StatusCode, start, err)
-		if !errors.Is(err, ErrBodyTooLarge) {
+		switch cerr := ctx.Err(); {
+		case cerr != nil:
+			err = cerr
+		case !errors.Is(err, ErrBodyTooLarge):
 			err = transportError{e.cleanErr(err)}
 		}
-		return resp.StatusCode, e.cfg.Wrap(req.Op, resp.StatusCode, err)
+		return meta, e.cfg.Wrap(req.Op, resp.StatusCode, err)
 	}
 	err = e.cfg.Decode(&Answer{Op: req.Op, Status: resp.StatusCode, Header: resp.Header, Body: data}, out)
 	if e.log != nil {
@@ -257,7 +313,7 @@ func (e *Engine) once(ctx context.Context, req Request, u *url.URL, body []byte,
 		}
 		e.logf(ctx, level, req, resp.StatusCode, start, err)
 	}
-	return resp.StatusCode, err
+	return meta, err
 }
 
 // header returns the request header: the caller's (keys canonicalized, its value slices
@@ -377,7 +433,7 @@ func (e *Engine) logf(ctx context.Context, level slog.Level, req Request, status
 // is the context's own.
 type transportError struct{ err error }
 
-func (t transportError) Error() string { return "transport: " + t.err.Error() }
+func (t transportError) Error() string { return t.err.Error() }
 func (t transportError) Unwrap() error { return t.err }
 
 // IsTransport reports whether err is a failure to send or to read an answer (connection

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/poskit/poskit/internal/retry"
 	"io"
 	"log/slog"
 	"net/http"
@@ -33,7 +34,7 @@ func newEngine(t *testing.T, srv *httptest.Server, mod func(*Config)) *Engine {
 	cfg := Config{
 		BaseURL:    srv.URL + "/base/",
 		HTTPClient: srv.Client(),
-		Retry:      Retry{NoSleep: true},
+		Retry:      retry.Policy{NoSleep: true},
 		Decode: func(a *Answer, out any) error {
 			var env struct {
 				Code int             `json:"code"`
@@ -77,7 +78,7 @@ func TestDoBuildsRequest(t *testing.T) {
 		Skip    string `url:"skip,omitempty"`
 	}
 	var out struct{ Name string }
-	err := e.Do(context.Background(), Request{Op: "t.Get", Method: "POST", Path: "/v1/x",
+	_, err := e.Do(context.Background(), Request{Op: "t.Get", Method: "POST", Path: "/v1/x",
 		Query: q{Account: "0xab"}, JSON: map[string]int{"n": 1},
 		Header: http.Header{"Authorization": {"k"}}}, &out)
 	if err != nil {
@@ -100,7 +101,7 @@ func TestDoRejectsEscapingPath(t *testing.T) {
 	defer srv.Close()
 	e := newEngine(t, srv, nil)
 	for _, p := range []string{"/v1/../admin", "../x", "/a/./b", "/x?y=1"} {
-		err := e.Do(context.Background(), Request{Op: "t.Bad", Method: "GET", Path: p, Idempotent: true}, nil)
+		_, err := e.Do(context.Background(), Request{Op: "t.Bad", Method: "GET", Path: p, Idempotent: true}, nil)
 		if !errors.Is(err, ErrBadPath) {
 			t.Errorf("%q: err = %v, want ErrBadPath", p, err)
 		}
@@ -121,14 +122,14 @@ func TestRetriesOnlyIdempotent(t *testing.T) {
 	}))
 	defer srv.Close()
 	e := newEngine(t, srv, nil)
-	if err := e.Do(context.Background(), Request{Op: "t.Get", Method: "GET", Path: "/g", Idempotent: true}, nil); err != nil {
+	if _, err := e.Do(context.Background(), Request{Op: "t.Get", Method: "GET", Path: "/g", Idempotent: true}, nil); err != nil {
 		t.Fatalf("idempotent: %v", err)
 	}
 	if calls.Load() != 3 {
 		t.Errorf("idempotent calls = %d, want 3", calls.Load())
 	}
 	calls.Store(0)
-	err := e.Do(context.Background(), Request{Op: "t.Post", Method: "POST", Path: "/p"}, nil)
+	_, err := e.Do(context.Background(), Request{Op: "t.Post", Method: "POST", Path: "/p"}, nil)
 	var te *testErr
 	if !errors.As(err, &te) || te.status != 503 || te.op != "t.Post" {
 		t.Fatalf("non-idempotent err = %v", err)
@@ -146,7 +147,7 @@ func TestRetryGivesUpAfterMax(t *testing.T) {
 	}))
 	defer srv.Close()
 	e := newEngine(t, srv, func(c *Config) { c.Retry.MaxRetries = 2 })
-	err := e.Do(context.Background(), Request{Op: "t.Get", Method: "GET", Path: "/g", Idempotent: true}, nil)
+	_, err := e.Do(context.Background(), Request{Op: "t.Get", Method: "GET", Path: "/g", Idempotent: true}, nil)
 	var te *testErr
 	if !errors.As(err, &te) || te.status != 502 {
 		t.Fatalf("err = %v", err)
@@ -164,14 +165,14 @@ func TestNoRetryOnClientErrorOrCanceledContext(t *testing.T) {
 	}))
 	defer srv.Close()
 	e := newEngine(t, srv, nil)
-	_ = e.Do(context.Background(), Request{Op: "t.Get", Method: "GET", Path: "/g", Idempotent: true}, nil)
+	_, _ = e.Do(context.Background(), Request{Op: "t.Get", Method: "GET", Path: "/g", Idempotent: true}, nil)
 	if calls.Load() != 1 {
 		t.Errorf("api error retried: calls = %d", calls.Load())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	calls.Store(0)
-	err := e.Do(ctx, Request{Op: "t.Get", Method: "GET", Path: "/g", Idempotent: true}, nil)
+	_, err := e.Do(ctx, Request{Op: "t.Get", Method: "GET", Path: "/g", Idempotent: true}, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled ctx err = %v", err)
 	}
@@ -195,16 +196,16 @@ func TestBodyLimitAndGarbage(t *testing.T) {
 	}))
 	defer srv.Close()
 	e := newEngine(t, srv, func(c *Config) { c.MaxBodyBytes = 1024; c.Retry.MaxRetries = -1 })
-	err := e.Do(context.Background(), Request{Op: "t.Big", Method: "GET", Path: "/big"}, nil)
+	_, err := e.Do(context.Background(), Request{Op: "t.Big", Method: "GET", Path: "/big"}, nil)
 	var te *testErr
 	if !errors.As(err, &te) || !errors.Is(err, ErrBodyTooLarge) || te.status != 200 || te.op != "t.Big" {
 		t.Errorf("big: %v", err)
 	}
-	err = e.Do(context.Background(), Request{Op: "t.Garbage", Method: "GET", Path: "/garbage"}, nil)
+	_, err = e.Do(context.Background(), Request{Op: "t.Garbage", Method: "GET", Path: "/garbage"}, nil)
 	if !errors.As(err, &te) || te.status != 502 || te.op != "t.Garbage" {
 		t.Errorf("garbage: %v", err)
 	}
-	err = e.Do(context.Background(), Request{Op: "t.Trunc", Method: "GET", Path: "/truncated"}, nil)
+	_, err = e.Do(context.Background(), Request{Op: "t.Trunc", Method: "GET", Path: "/truncated"}, nil)
 	if !errors.As(err, &te) || te.op != "t.Trunc" || !IsTransport(err) {
 		t.Errorf("truncated: %v", err)
 	}
@@ -221,7 +222,7 @@ func TestLogsRedactSecrets(t *testing.T) {
 		c.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		c.Secrets = []string{secret}
 	})
-	_ = e.Do(context.Background(), Request{Op: "t.Key", Method: "GET", Path: "/k/" + secret,
+	_, _ = e.Do(context.Background(), Request{Op: "t.Key", Method: "GET", Path: "/k/" + secret,
 		Header: http.Header{"Authorization": {secret}}}, nil)
 	if !strings.Contains(buf.String(), "op=t.Key") {
 		t.Fatalf("no log line: %q", buf.String())
@@ -267,7 +268,7 @@ func TestDoCopiesHeader(t *testing.T) {
 	vals[0] = "one"
 	in := http.Header{"x-token": vals, "X-Token": {"two"}, "Accept": {"text/html"}}
 	for i := 0; i < 2; i++ {
-		if err := e.Do(context.Background(), Request{Op: "t", Method: http.MethodPost, Path: "/h", Header: in, JSON: map[string]int{"a": 1}}, nil); err != nil {
+		if _, err := e.Do(context.Background(), Request{Op: "t", Method: http.MethodPost, Path: "/h", Header: in, JSON: map[string]int{"a": 1}}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -296,10 +297,10 @@ func TestDecodedValuesSurviveBufferReuse(t *testing.T) {
 		S   string          `json:"s"`
 	}
 	var first, second out
-	if err := e.Do(context.Background(), Request{Op: "t.A", Method: "GET", Path: "/a"}, &first); err != nil {
+	if _, err := e.Do(context.Background(), Request{Op: "t.A", Method: "GET", Path: "/a"}, &first); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Do(context.Background(), Request{Op: "t.B", Method: "GET", Path: "/b"}, &second); err != nil {
+	if _, err := e.Do(context.Background(), Request{Op: "t.B", Method: "GET", Path: "/b"}, &second); err != nil {
 		t.Fatal(err)
 	}
 	if string(first.Raw) != `{"call":1}` || first.S != "call-1" || string(second.Raw) != `{"call":2}` {
@@ -317,12 +318,12 @@ func TestTransportErrorSecretUnreachable(t *testing.T) {
 		Secrets:    []string{secret},
 		Decode:     func(*Answer, any) error { return nil },
 		Wrap:       func(op string, status int, err error) error { return &testErr{op: op, status: status, cause: err} },
-		Retry:      Retry{MaxRetries: -1},
+		Retry:      retry.Policy{MaxRetries: -1},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = e.Do(context.Background(), Request{Op: "t.Dial", Method: "GET", Path: "/x"}, nil)
+	_, err = e.Do(context.Background(), Request{Op: "t.Dial", Method: "GET", Path: "/x"}, nil)
 	if err == nil || !IsTransport(err) {
 		t.Fatalf("err = %v", err)
 	}

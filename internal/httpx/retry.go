@@ -1,37 +1,22 @@
 package httpx
 
 import (
-	"context"
 	"errors"
 	"net/http"
-	"time"
 
-	"github.com/cenkalti/backoff/v4"
+	"github.com/poskit/poskit/internal/apierr"
 )
 
-// Retry says how idempotent requests are retried. The zero value retries up to 3 times
-// with exponential backoff from 200 ms to 5 s with jitter.
-type Retry struct {
-	MaxRetries int           // 0 → 3; negative → never retry
-	Initial    time.Duration // 0 → 200 ms
-	Max        time.Duration // 0 → 5 s
-	// NoSleep retries at once: for tests, where waiting is pointless.
-	NoSleep bool
-	// ShouldRetry decides whether an attempt that ended with status and err is repeated;
-	// nil → DefaultShouldRetry.
-	ShouldRetry func(status int, err error) bool
-}
-
-// Temporary is implemented by package errors that say whether repeating may help.
-type Temporary interface{ Temporary() bool }
+// Retryable is implemented by package errors that say whether repeating a request safe to
+// repeat may help (e.g. an API's own "server busy" code). A lost answer of a request that
+// is not safe to repeat is never retried, whatever it says: the engine retries only
+// requests marked Idempotent.
+type Retryable interface{ Retryable() bool }
 
 // DefaultShouldRetry retries transport failures (never the context's own), HTTP 429 and
-// 5xx, and errors that say they are Temporary.
+// 5xx, and errors that say they are Retryable.
 func DefaultShouldRetry(status int, err error) bool {
-	if err == nil {
-		return false
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || apierr.IsContext(err) {
 		return false
 	}
 	if IsTransport(err) {
@@ -40,87 +25,6 @@ func DefaultShouldRetry(status int, err error) bool {
 	if status == http.StatusTooManyRequests || status >= 500 {
 		return true
 	}
-	var t Temporary
-	return errors.As(err, &t) && t.Temporary()
-}
-
-func (r Retry) policy(ctx context.Context) backoff.BackOff {
-	max := r.MaxRetries
-	if max == 0 {
-		max = 3
-	}
-	if max < 0 {
-		max = 0
-	}
-	var b backoff.BackOff
-	if r.NoSleep {
-		b = &backoff.ZeroBackOff{}
-	} else {
-		eb := backoff.NewExponentialBackOff()
-		eb.InitialInterval = orDur(r.Initial, 200*time.Millisecond)
-		eb.MaxInterval = orDur(r.Max, 5*time.Second)
-		eb.MaxElapsedTime = 0 // bounded by the retry count and the context
-		b = eb
-	}
-	return backoff.WithContext(backoff.WithMaxRetries(b, uint64(max)), ctx)
-}
-
-// run makes the first attempt at once; the backoff policy is built only when an attempt
-// asks for a retry. It returns the last attempt's error: when the context ends during a
-// pause, the last answer seen says more than "context canceled".
-func (r Retry) run(ctx context.Context, attempt func() (int, error)) error {
-	status, err := attempt()
-	if err == nil {
-		return nil
-	}
-	should := r.ShouldRetry
-	if should == nil {
-		should = DefaultShouldRetry
-	}
-	if !should(status, err) {
-		return err
-	}
-	b := r.policy(ctx)
-	b.Reset()
-	var t *time.Timer
-	defer func() {
-		if t != nil {
-			t.Stop()
-		}
-	}()
-	for {
-		next := b.NextBackOff()
-		if next == backoff.Stop {
-			return err
-		}
-		if next <= 0 { // NoSleep
-			if ctx.Err() != nil {
-				return err
-			}
-		} else {
-			if t == nil {
-				t = time.NewTimer(next)
-			} else {
-				t.Reset(next)
-			}
-			select {
-			case <-ctx.Done():
-				return err
-			case <-t.C:
-			}
-		}
-		if status, err = attempt(); err == nil {
-			return nil
-		}
-		if !should(status, err) {
-			return err
-		}
-	}
-}
-
-func orDur(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
+	var r Retryable
+	return errors.As(err, &r) && r.Retryable()
 }

@@ -2,18 +2,53 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/poskit/poskit/loyalty"
+	"github.com/poskit/poskit/mock"
 	"github.com/poskit/poskit/mock/loyaltymock"
 	"github.com/poskit/poskit/mock/smartromock"
 )
 
 // action is one test-side control of a fake, called as POST /{fake}/do/{name} with a JSON
-// body; it answers what it returns as JSON.
+// body; it answers what it returns as JSON. (Transitional: each fake is moving its actions
+// into its own package as mock.Actions.)
 type action func(body json.RawMessage) (any, error)
+
+// oldFake is a fake not yet built on mock.Server.
+type oldFake interface {
+	URL() string
+	Clock() *mock.Clock
+	Faults() *mock.Faults
+	Requests() []mock.Request
+	Close()
+}
+
+// legacyFake adapts an oldFake and its actions to mock.Fake.
+type legacyFake struct {
+	oldFake
+	name    string
+	actions map[string]action
+}
+
+func legacy(name string, f oldFake, acts map[string]action) mock.Fake {
+	return legacyFake{oldFake: f, name: name, actions: acts}
+}
+
+func (l legacyFake) Name() string { return l.name }
+
+func (l legacyFake) Actions() []mock.Action {
+	var out []mock.Action
+	for n, a := range l.actions {
+		out = append(out, mock.Action{Name: n, Run: func(_ context.Context, b json.RawMessage) (any, error) { return a(b) }})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
 
 // args decodes an action's body into v, refusing unknown fields.
 func args(body json.RawMessage, v any) error {

@@ -7,7 +7,7 @@
 // fake clock, which only the admin API moves.
 //
 // It prints one JSON line with the URL of each fake and of the admin API, then serves until
-// interrupted. See admin.go for the admin routes.
+// interrupted. See mock.Admin for the admin routes; GET /{fake}/do lists each fake's actions with their arguments.
 package main
 
 import (
@@ -23,6 +23,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/poskit/poskit/mock"
 	"github.com/poskit/poskit/mock/loyaltymock"
 	"github.com/poskit/poskit/mock/smartromock"
 )
@@ -57,18 +58,25 @@ func parseFlags(args []string) (config, error) {
 	return c, nil
 }
 
-// startFakes starts every fake and returns the admin API over them.
-func startFakes(c config) *admin {
+// fakes are the running fakes and the admin API over them.
+type fakes struct {
+	relay *loyaltymock.Server
+	agent *smartromock.Server
+	admin *mock.Admin
+}
+
+// startFakes starts every fake and the admin API over them: one line per fake.
+func startFakes(c config) *fakes {
 	var lopts []loyaltymock.Option
 	if c.loyaltyCallback != "" {
 		lopts = append(lopts, loyaltymock.WithCallbackURL(c.loyaltyCallback))
 	}
-	relay := loyaltymock.NewServer(lopts...)
-	agent := smartromock.NewServer()
-	return &admin{
-		fakes:   map[string]fake{"loyalty": relay, "smartro": agent},
-		actions: map[string]map[string]action{"loyalty": loyaltyActions(relay), "smartro": smartroActions(agent)},
-	}
+	f := &fakes{relay: loyaltymock.NewServer(lopts...), agent: smartromock.NewServer()}
+	f.admin = mock.NewAdmin(
+		legacy("loyalty", f.relay, loyaltyActions(f.relay)),
+		legacy("smartro", f.agent, smartroActions(f.agent)),
+	)
+	return f
 }
 
 // run serves until ctx ends or a signal arrives.
@@ -77,18 +85,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	adm := startFakes(c)
-	defer func() {
-		for _, f := range adm.fakes {
-			f.Close()
-		}
-	}()
+	fs := startFakes(c)
+	adm := fs.admin
+	defer adm.Close()
 	ln, err := net.Listen("tcp", c.admin)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: adm}
-	urls := adm.urls()
+	urls := adm.URLs()
 	urls["admin"] = "http://" + ln.Addr().String()
 	if err := json.NewEncoder(out).Encode(urls); err != nil {
 		return err

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/poskit/poskit/mock/loyaltymock"
-	"github.com/poskit/poskit/mock/smartromock"
 )
 
 func TestParseFlagsRefusesNonLoopback(t *testing.T) {
@@ -26,17 +25,15 @@ func TestParseFlagsRefusesNonLoopback(t *testing.T) {
 	}
 }
 
-func adminServer(t *testing.T) (*httptest.Server, map[string]fake) {
+func adminServer(t *testing.T) (*httptest.Server, *fakes) {
 	t.Helper()
-	adm := startFakes(config{})
-	srv := httptest.NewServer(adm)
+	fs := startFakes(config{})
+	srv := httptest.NewServer(fs.admin)
 	t.Cleanup(func() {
 		srv.Close()
-		for _, f := range adm.fakes {
-			f.Close()
-		}
+		fs.admin.Close()
 	})
-	return srv, adm.fakes
+	return srv, fs
 }
 
 func call(t *testing.T, method, url, body string) (int, string) {
@@ -55,11 +52,11 @@ func TestAdminDrivesTheFakes(t *testing.T) {
 	srv, fakes := adminServer(t)
 	status, body := call(t, "GET", srv.URL+"/fakes", "")
 	var urls map[string]string
-	if status != 200 || json.Unmarshal([]byte(body), &urls) != nil || urls["loyalty"] != fakes["loyalty"].URL() {
+	if status != 200 || json.Unmarshal([]byte(body), &urls) != nil || urls["loyalty"] != fakes.relay.URL() {
 		t.Fatalf("/fakes = %d %s", status, body)
 	}
 
-	loyalty := fakes["loyalty"]
+	loyalty := fakes.relay
 	before := loyalty.Clock().Now()
 	if status, body := call(t, "POST", srv.URL+"/loyalty/clock/advance?d=60s", ""); status != 200 {
 		t.Fatalf("advance = %d %s", status, body)
@@ -88,7 +85,7 @@ func TestAdminDrivesTheFakes(t *testing.T) {
 	if status, _ := call(t, "DELETE", srv.URL+"/loyalty/faults", ""); status != 204 || loyalty.Faults().Pending("Balance") != 0 {
 		t.Errorf("clear status %d, pending %d", status, loyalty.Faults().Pending("Balance"))
 	}
-	smartro := fakes["smartro"]
+	smartro := fakes.agent
 	if status, _ := call(t, "POST", srv.URL+"/smartro/faults?op=tables", `{"kind":"garbage"}`); status != 200 || smartro.Faults().Pending("tables") != 1 {
 		t.Errorf("smartro fault not queued: status %d", status)
 	}
@@ -121,7 +118,7 @@ func TestRunPrintsURLsAndStops(t *testing.T) {
 
 func TestAdminActions(t *testing.T) {
 	srv, fakes := adminServer(t)
-	agent := fakes["smartro"].(*smartromock.Server)
+	agent := fakes.agent
 	if status, body := call(t, "POST", srv.URL+"/smartro/do/occupy", `{"floor":"1","table":"01"}`); status != 200 || !agent.Occupied("1", "01") {
 		t.Fatalf("occupy = %d %s", status, body)
 	}
@@ -142,7 +139,7 @@ func TestAdminActions(t *testing.T) {
 		t.Errorf("action list = %d %s", status, body)
 	}
 
-	relay := fakes["loyalty"].(*loyaltymock.Server)
+	relay := fakes.relay
 	alice, _ := relay.Seed().Wallet(loyaltymock.Alice)
 	status, body = call(t, "POST", srv.URL+"/loyalty/do/balance", `{"account":"`+alice.Account+`","set":true,"amount":"5000000000000000000"}`)
 	if status != 200 || relay.Balance(alice.Account).String() != "5000000000000000000" {
@@ -158,7 +155,7 @@ func TestAdminActions(t *testing.T) {
 
 func TestActionArgsRefuseUnknownFields(t *testing.T) {
 	srv, fakes := adminServer(t)
-	agent := fakes["smartro"].(*smartromock.Server)
+	agent := fakes.agent
 	if status, _ := call(t, "POST", srv.URL+"/smartro/do/occupy", `{"floor":"1","table":"01","tabel":"02"}`); status != 400 || agent.Occupied("1", "01") {
 		t.Errorf("misspelt field accepted: status %d", status)
 	}
