@@ -92,7 +92,7 @@ func filledFile(t *testing.T, n int) string {
 	path := boltPath(t)
 	prog := newFakeProgram()
 	prog.setDown(true)
-	ob, err := dodopoint.OpenFile(path, prog, dodopoint.WithRetry(testRetry), dodopoint.WithBoltOptions(dodopoint.WithoutSync()))
+	ob, err := dodopoint.OpenFile(path, prog, dodopoint.WithRetry(testRetry), dodopoint.WithBoltOptions(dodopoint.WithNoSync()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,5 +213,12 @@ func TestOutboxFileOpenedTwice(t *testing.T) {
 		if st := mustStatus(t, again, id); st.Claim != dodopoint.StateQueued {
 			t.Fatalf("%s: %+v", id, st)
 		}
+	}
+}
+
+func TestBadLockTimeout(t *testing.T) {
+	_, err := dodopoint.OpenBoltStore(boltPath(t), dodopoint.WithLockTimeout(0))
+	if !dodopoint.IsInvalidInput(err) {
+		t.Fatalf("err %v", err)
 	}
 }

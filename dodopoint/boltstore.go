@@ -29,18 +29,13 @@ type boltConfig struct {
 }
 
 // WithLockTimeout sets how long OpenBoltStore waits for the file lock held by another
-// outbox before failing with CodeStoreLocked (default 100 ms; ≤ 0 keeps the default).
-func WithLockTimeout(d time.Duration) BoltOption {
-	return func(c *boltConfig) {
-		if d > 0 {
-			c.lockTimeout = d
-		}
-	}
-}
+// outbox before failing with CodeStoreLocked (default 100 ms). It must be > 0: bbolt
+// would otherwise wait forever.
+func WithLockTimeout(d time.Duration) BoltOption { return func(c *boltConfig) { c.lockTimeout = d } }
 
-// WithoutSync turns fsync off. For tests and benchmarks only: an acknowledged operation
-// may then be lost when the machine (not only the process) crashes.
-func WithoutSync() BoltOption { return func(c *boltConfig) { c.noSync = true } }
+// WithNoSync turns fsync off. For tests and benchmarks only: a process that crashes keeps
+// what it acknowledged, but a machine that loses power may not.
+func WithNoSync() BoltOption { return func(c *boltConfig) { c.noSync = true } }
 
 // BoltStore is the embedded default Store: one bbolt file, one fsync'd transaction per
 // Write, guarded by bbolt's file lock so two outboxes never share a file.
@@ -60,6 +55,9 @@ func OpenBoltStore(path string, opts ...BoltOption) (*BoltStore, error) {
 		if o != nil {
 			o(&cfg)
 		}
+	}
+	if cfg.lockTimeout <= 0 {
+		return nil, newError(op, CodeInvalidInput, fmt.Sprintf("lock timeout %v is not > 0", cfg.lockTimeout), nil)
 	}
 	var size int64 = -1
 	if fi, err := os.Stat(path); err == nil {

@@ -216,11 +216,12 @@ func (ob *Outbox) load(opName string) error {
 
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
+// opFor returns the error name of an operation kind ("dodopoint.Claim").
 func opFor(k Kind) string {
 	if k == KindCancel {
-		return "dodopoint.Cancel"
+		return endpoints.Name("Cancel")
 	}
-	return "dodopoint.Claim"
+	return endpoints.Name("Claim")
 }
 
 func (p *payment) finished() bool {

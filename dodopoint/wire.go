@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/poskit/poskit/internal/apierr"
+	"github.com/poskit/poskit/internal/endpoint"
 )
 
 // Modelled: the Dodopoint POS assist API ("dpa.dll") publishes no function names, fields,
@@ -21,6 +23,13 @@ const (
 	wirePathClaim  = "/claim"  // Modelled: claim (적립)
 	wirePathCancel = "/cancel" // Modelled: cancel (적립 취소)
 )
+
+// endpoints is the API's endpoint table, read by the HTTP transport and the fake assist
+// program. Both operations are safe to repeat: the program de-duplicates by payment id.
+var endpoints = endpoint.Table{API: "dodopoint", Endpoints: []endpoint.Endpoint{
+	{Op: "Claim", Method: http.MethodPost, Path: wirePathClaim, Idempotent: true},
+	{Op: "Cancel", Method: http.MethodPost, Path: wirePathCancel, Idempotent: true},
+}}
 
 // Modelled answer codes.
 const (

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +79,29 @@ func TestClaimBodyRoundTrip(t *testing.T) {
 	if _, err := saleFromWire(w); !IsInvalidInput(err) {
 		t.Fatalf("bad wire sale: %v", err)
 	}
-	_ = wirePathClaim + wirePathCancel
+}
+
+// The endpoint table names exactly the Transport's methods, and errors use its names.
+func TestEndpointTableMatchesTransport(t *testing.T) {
+	tr := reflect.TypeFor[Transport]()
+	var methods []string
+	for i := range tr.NumMethod() {
+		methods = append(methods, tr.Method(i).Name)
+	}
+	ops := endpoints.Ops()
+	slices.Sort(ops)
+	if !slices.Equal(ops, methods) {
+		t.Fatalf("table ops %v, Transport methods %v", ops, methods)
+	}
+	for _, op := range ops {
+		e, _ := endpoints.Lookup(op)
+		if !e.Idempotent || e.Method != http.MethodPost || !strings.HasPrefix(e.Path, "/") {
+			t.Errorf("%+v", e)
+		}
+		if endpoints.Name(op) != opFor(map[string]Kind{"Claim": KindClaim, "Cancel": KindCancel}[op]) {
+			t.Errorf("error name of %s is %s", op, endpoints.Name(op))
+		}
+	}
 }
 
 func FuzzDecodeAnswer(f *testing.F) {

@@ -98,7 +98,7 @@ type harness struct {
 func (h *harness) open() {
 	ob, err := dodopoint.OpenFile(h.path, h.prog.Transport, dodopoint.WithClock(h.clk), dodopoint.WithRetry(retry),
 		// The property is about restarts, not power loss: fsync adds nothing but time.
-		dodopoint.WithBoltOptions(dodopoint.WithoutSync()))
+		dodopoint.WithBoltOptions(dodopoint.WithNoSync()))
 	if err != nil {
 		h.t.Fatalf("open outbox: %v", err)
 	}
