@@ -39,8 +39,9 @@ func WithRetry(p RetryPolicy) Option { return func(cfg *config) { cfg.retry = p 
 
 // WithOnState sets a callback told every change of an operation's state once the change
 // is on disk: queued, delivered, cancelled-before-delivery, failed. It is called from one
-// goroutine of the outbox, in order, never while the outbox holds a lock; it may call the
-// outbox (Status, Claim, …) but should return quickly.
+// goroutine of the outbox, in order, never while the outbox holds a lock; it may call
+// Status, Claim and Cancel but not Close (Close waits for the callback), and should
+// return quickly. Changes made before a restart are not told again.
 func WithOnState(f func(Event)) Option { return func(cfg *config) { cfg.onState = f } }
 
 // WithMaxQueued bounds the operations waiting for delivery (default DefaultMaxQueued);

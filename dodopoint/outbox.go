@@ -246,7 +246,8 @@ func (p *payment) lastSeq() uint64 {
 // Idempotency: the payment id is the key. Claiming an id already claimed with the same
 // sales data is one claim: Claim returns nil (after the first claim is on disk) and
 // queues nothing; with other data it is CodeConflict; for a cancelled payment it is
-// CodeAlreadyCancelled. The program also de-duplicates by payment id, which is what makes
+// CodeAlreadyCancelled; a claim that ended StateFailed stays failed (Claim returns nil,
+// Status tells). The program also de-duplicates by payment id, which is what makes
 // a resend after a lost answer or a restart safe; the outbox never sends a claim after a
 // cancel of the same payment. When ctx ends first, Claim returns ctx's error and the claim
 // may or may not be queued: claim again (it is one claim) or look at Status.

@@ -417,3 +417,34 @@ func TestFailedWriteIsNotAcknowledged(t *testing.T) {
 		t.Fatal("outbox accepted work after a failed write")
 	}
 }
+
+func TestWithdrawEventsAndDrainContext(t *testing.T) {
+	var mu sync.Mutex
+	var evs []string
+	r := newRig(t, dodopoint.NewMemoryStore(), dodopoint.WithOnState(func(e dodopoint.Event) {
+		mu.Lock()
+		evs = append(evs, e.Kind.String()+":"+e.State.String())
+		mu.Unlock()
+	}))
+	r.prog.setDown(true)
+	mustClaim(t, r.ob, sale("E1", 1000))
+	parked(t, r.clk)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := r.ob.Drain(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Drain with an ended context: %v", err)
+	}
+	if err := r.ob.Cancel(ctxT(t), "E1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.ob.Drain(ctxT(t)); err != nil { // nothing queued: no clock needed
+		t.Fatal(err)
+	}
+	_ = r.ob.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{"claim:queued", "claim:cancelled-before-delivery", "cancel:cancelled-before-delivery"}
+	if !slices.Equal(evs, want) {
+		t.Fatalf("events %v, want %v", evs, want)
+	}
+}
