@@ -148,6 +148,21 @@ func TestCorruptOutboxFiles(t *testing.T) {
 		}
 		openBroken(t, path, dodopoint.CodeStoreCorrupt)
 	})
+	t.Run("damaged pages", func(t *testing.T) {
+		path := filledFile(t, 300)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := os.Getpagesize()
+		for i := 2 * page; i < len(b); i++ { // every page but the two meta pages
+			b[i] = byte(i*7 + 3)
+		}
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		openBroken(t, path, dodopoint.CodeStoreCorrupt)
+	})
 	t.Run("damaged record", func(t *testing.T) {
 		path := filledFile(t, 3)
 		db, err := bolt.Open(path, 0o600, nil)
