@@ -2,6 +2,7 @@ package dodopointprop_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"runtime"
 	"sync"
@@ -127,6 +128,14 @@ func TestPropertyCatchesMissingDeduplication(t *testing.T) {
 		p.Transport = forgetful{p.Transport.(*model)}
 		return p
 	})
+	// The expected failure must not leave a fail file behind, and its shrinking is bounded.
+	for name, v := range map[string]string{"rapid.nofailfile": "true", "rapid.shrinktime": "2s"} {
+		old := flag.Lookup(name).Value.String()
+		if err := flag.Set(name, v); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = flag.Set(name, old) })
+	}
 	rec := &recordingTB{}
 	done := make(chan struct{})
 	go func() { defer close(done); rapid.Check(rec, prop) }()
