@@ -57,10 +57,10 @@ type Attempt struct {
 
 // Conversion is one conversion the fake performed, and the fate of its result callback.
 type Conversion struct {
-	Result       pointpay.Result `json:"-"`            // the result as sent (its Form())
-	OrderNo      string          `json:"orderNo"`      // rw_orderno
-	MemberID     string          `json:"member"`       // rw_user_id
-	Points       int64           `json:"points"`       // rw_price
+	Result       pointpay.Result `json:"-"`       // the result as sent (its Form())
+	OrderNo      string          `json:"orderNo"` // rw_orderno
+	MemberID     string          `json:"member"`  // rw_user_id
+	Points       int64           `json:"points"`  // rw_price
 	AddParam     string          `json:"addParam,omitempty"`
 	RegisteredAt string          `json:"registeredAt"` // rw_reg_datetime as sent (KST)
 	Delivery     DeliveryState   `json:"delivery"`
