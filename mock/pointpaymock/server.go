@@ -157,7 +157,7 @@ func NewServer(opts ...Option) *Server {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.returnURL, s.returnErr = cfg.returnURL, checkReturnURL(cfg.returnURL)
+	s.returnURL, s.returnErr = cfg.returnURL, CheckReturnURL(cfg.returnURL)
 	s.Server = mock.NewServer(mock.Config{Name: "pointpay", Table: pointpaywire.Endpoints, Clock: cfg.clock,
 		Fail: writeFault, NotFound: notFound})
 	s.Handle(OpPopup, mock.Typed(pageCodec{}, s.popup))
@@ -193,7 +193,7 @@ func (s *Server) PopupURL(memberID string, opts ...pointpay.PopupOption) (string
 // earlier conversions included). It refuses, changing nothing, a URL that is not an
 // absolute http(s) URL on a loopback host; "" removes it.
 func (s *Server) SetReturnURL(u string) error {
-	if err := checkReturnURL(u); err != nil {
+	if err := CheckReturnURL(u); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -223,8 +223,10 @@ func (s *Server) DuplicateSends() bool {
 	return s.duplicate
 }
 
-// checkReturnURL refuses anything but an absolute http(s) URL on a loopback host.
-func checkReturnURL(raw string) error {
+// CheckReturnURL reports why u cannot be the fake's return URL: it must be an absolute
+// http(s) URL without user info on a loopback host ("localhost" or a loopback IP); ""
+// (none) is allowed. SetReturnURL and WithReturnURL apply it.
+func CheckReturnURL(raw string) error {
 	if raw == "" {
 		return nil
 	}
