@@ -82,8 +82,10 @@ func (c Conversion) Answers() []string {
 // conv is a conversion's mutable record; the Server's mu guards it.
 type conv struct {
 	c        Conversion
-	attempts int  // attempts started (N of the last)
-	loop     bool // a resend is armed or running
+	attempts int            // attempts started (N of the last)
+	loop     bool           // a resend is armed or running
+	timer    pointpay.Timer // the armed resend; nil when none is waiting
+	wake     chan struct{}  // closed to end the armed resend's wait (delivered meanwhile)
 }
 
 func (c *conv) snapshot() Conversion {
@@ -238,17 +240,21 @@ func (s *Server) scheduleLocked(c *conv, i int) {
 		return
 	}
 	c.loop = true
-	t := s.Clock().Tagged(ResendTag).NewTimer(s.schedule[i])
+	t, wake := s.Clock().Tagged(ResendTag).NewTimer(s.schedule[i]), make(chan struct{})
+	c.timer, c.wake = t, wake
 	c.c.NextResend = s.Clock().Now().Add(s.schedule[i])
 	s.notifyLocked()
 	s.goLocked(func() {
 		select {
 		case <-t.C():
+		case <-wake: // delivered by a manual resend; cancelResendLocked stopped t
+			return
 		case <-s.ctx.Done():
 			t.Stop()
 			return
 		}
 		s.mu.Lock()
+		c.timer, c.wake = nil, nil
 		c.c.NextResend = time.Time{}
 		pending := c.c.Delivery == DeliveryPending
 		if !pending {
@@ -270,6 +276,16 @@ func (s *Server) scheduleLocked(c *conv, i int) {
 	})
 }
 
+// cancelResendLocked drops c's armed resend, if any: c was delivered meanwhile.
+func (s *Server) cancelResendLocked(c *conv) {
+	if c.timer != nil {
+		c.timer.Stop()
+		close(c.wake)
+		c.timer, c.wake, c.loop = nil, nil, false
+	}
+	c.c.NextResend = time.Time{}
+}
+
 // attempt POSTs c's result to the return URL (twice with duplicate sends) and records
 // the answers. It reports whether a resend is due: c is still pending and was sent to a
 // usable return URL.
@@ -279,8 +295,6 @@ func (s *Server) attempt(c *conv) (again bool) {
 	if s.duplicate {
 		copies = 2
 	}
-	c.attempts++
-	n := c.attempts
 	form := c.c.Result.Form().Encode()
 	if target == "" || terr != nil {
 		if c.c.Delivery != DeliveryDelivered {
@@ -296,6 +310,8 @@ func (s *Server) attempt(c *conv) (again bool) {
 	if c.c.Delivery != DeliveryDelivered {
 		c.c.Delivery = DeliveryPending
 	}
+	c.attempts++
+	n := c.attempts
 	s.mu.Unlock()
 	for i := range copies {
 		a := s.post(target, form)
@@ -304,6 +320,7 @@ func (s *Server) attempt(c *conv) (again bool) {
 		c.c.Attempts = append(c.c.Attempts, a)
 		if a.OK {
 			c.c.Delivery = DeliveryDelivered
+			s.cancelResendLocked(c)
 		}
 		s.notifyLocked()
 		s.mu.Unlock()

@@ -455,3 +455,26 @@ func TestOrderNumbersAreNumericAndUnique(t *testing.T) {
 		seen[c.OrderNo] = true
 	}
 }
+
+// A manual resend answered "201" drops the armed resend: nothing is pending any more.
+func TestManualResendCancelsTheArmedResend(t *testing.T) {
+	t.Parallel()
+	clk := mock.NewClock(time.Time{})
+	sh := newShop(t, pointpaymock.DefaultMediaID)
+	sh.failCredits(1)
+	srv := newFake(t, pointpaymock.WithClock(clk), pointpaymock.WithReturnURL(sh.URL))
+	c, err := srv.Convert("member01", 40, "")
+	if err != nil || c.NextResend.IsZero() || clk.TaggedWaiters(pointpaymock.ResendTag) != 1 {
+		t.Fatalf("after a refused first POST: %+v %v", c, err)
+	}
+	if c, err = srv.Resend(c.OrderNo); err != nil || c.Delivery != pointpaymock.DeliveryDelivered || !c.NextResend.IsZero() {
+		t.Fatalf("manual resend: %+v %v", c, err)
+	}
+	if n := clk.TaggedWaiters(pointpaymock.ResendTag); n != 0 {
+		t.Errorf("%d resends still armed", n)
+	}
+	clk.Advance(time.Hour)
+	if c, _ = srv.Lookup(c.OrderNo); len(c.Attempts) != 2 || sh.creditCalls(c.OrderNo) != 1 {
+		t.Errorf("%d POSTs, %d credits", len(c.Attempts), sh.creditCalls(c.OrderNo))
+	}
+}
