@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/poskit/poskit/internal/pointpaywire"
 )
 
 // BenchmarkReceiverLoopback posts callbacks to a receiver over loopback HTTP, with
@@ -47,7 +49,7 @@ func BenchmarkReceiverLoopback(b *testing.B) {
 				client := &http.Client{Transport: tr}
 				want := "201"
 				if kind == "dup" {
-					want = "202|-|" + reasonDuplicate
+					want = "202|-|" + pointpaywire.ReasonDuplicate
 					if _, body := post(b, rv, sampleResult("DUP", 100).Form()); body != "201" {
 						b.Fatal(body)
 					}
@@ -63,7 +65,7 @@ func BenchmarkReceiverLoopback(b *testing.B) {
 						if kind == "new" {
 							order = fmt.Sprintf("N%d", seq.Add(1))
 						}
-						resp, err := client.Post(srv.URL, wireFormContentType, strings.NewReader(sampleResult(order, 100).Form().Encode()))
+						resp, err := client.Post(srv.URL, pointpaywire.FormContentType, strings.NewReader(sampleResult(order, 100).Form().Encode()))
 						if err != nil {
 							b.Error(err)
 							return

@@ -8,6 +8,7 @@ import (
 	"iter"
 	"time"
 
+	"github.com/poskit/poskit/internal/pointpaywire"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -116,7 +117,7 @@ func decodeRecord(b []byte) (Record, error) {
 	return Record{
 		Result: Result{
 			PayType: PayType(w.PayType), MemberID: w.MemberID, Price: w.Price,
-			RegisteredAt: w.RegAt.In(kst), MediaCode: w.MediaCode, OrderNo: w.OrderNo,
+			RegisteredAt: w.RegAt.In(pointpaywire.KST), MediaCode: w.MediaCode, OrderNo: w.OrderNo,
 			UTCCode: w.UTCCode, AddParam: w.AddParam,
 		},
 		State: w.State, Attempts: w.Attempts, UpdatedAt: w.UpdatedAt, LastError: w.LastError,

@@ -9,6 +9,9 @@
 //		pointpay.WithAllowedSources(netip.MustParsePrefix("203.0.113.0/24")))
 //	http.Handle("/pointpay/result", rv)                            // the RETURN URL
 //
+// For tests, mock/pointpaymock is a fake PointPay: it serves the popup and POSTs results
+// to a receiver on loopback, with duplicate sends and resends on a fake clock.
+//
 // # Callback
 //
 // PointPay POSTs a form to the merchant's RETURN URL: rw_pay_type, rw_user_id, rw_price

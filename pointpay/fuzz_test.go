@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/poskit/poskit/internal/pointpaywire"
 )
 
 func FuzzParseResult(f *testing.F) {
@@ -28,7 +30,7 @@ func FuzzParseResult(f *testing.F) {
 		if _, off := r.RegisteredAt.Zone(); off != 9*3600 {
 			t.Fatalf("not KST: %v", r.RegisteredAt)
 		}
-		if !utf8.ValidString(r.MemberID) || len(r.OrderNo) > maxOrderNoLen {
+		if !utf8.ValidString(r.MemberID) || len(r.OrderNo) > pointpaywire.MaxOrderNoLen {
 			t.Fatalf("unchecked values %+v", r)
 		}
 		// What was accepted survives the wire both ways.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poskit/poskit/internal/pointpaywire"
 	"github.com/poskit/poskit/mock"
 )
 
@@ -20,7 +21,7 @@ func sampleResult(orderNo string, price int64) Result {
 		PayType:      "KT",
 		MemberID:     "member01",
 		Price:        price,
-		RegisteredAt: time.Date(2026, 11, 23, 15, 4, 5, 0, kst),
+		RegisteredAt: time.Date(2026, 11, 23, 15, 4, 5, 0, pointpaywire.KST),
 		MediaCode:    testMedia,
 		OrderNo:      orderNo,
 		UTCCode:      "U1",
@@ -76,7 +77,7 @@ func post(t testing.TB, h http.Handler, form url.Values) (int, string) {
 func postBody(t testing.TB, h http.Handler, method, body string) (int, string) {
 	t.Helper()
 	req := httptest.NewRequest(method, "/pointpay/result", strings.NewReader(body))
-	req.Header.Set("Content-Type", wireFormContentType)
+	req.Header.Set("Content-Type", pointpaywire.FormContentType)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	return w.Code, w.Body.String()

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/poskit/poskit/internal/pointpaywire"
 )
 
 // PopupForm is one of the two popup URL spellings the guides show.
@@ -73,11 +75,11 @@ func PopupURL(mediaID, memberID string, opts ...PopupOption) (string, error) {
 	for _, o := range opts {
 		o(&c)
 	}
-	base := wirePopupDirect
+	base := pointpaywire.PopupDirect
 	switch c.form {
 	case PopupDirect:
 	case PopupDirectPHP:
-		base = wirePopupDirectPHP
+		base = pointpaywire.PopupDirectPHP
 	default:
 		return "", invalid(popupOp, "form", "unknown popup form")
 	}
@@ -88,24 +90,24 @@ func PopupURL(mediaID, memberID string, opts ...PopupOption) (string, error) {
 		}
 		base = c.base
 	}
-	if err := checkPopupValue(wireParamACode, mediaID, maxMediaIDLen); err != nil {
+	if err := checkPopupValue(pointpaywire.ParamACode, mediaID, pointpaywire.MaxMediaIDLen); err != nil {
 		return "", err
 	}
-	if err := checkPopupValue(wireParamUserID, memberID, maxMemberIDLen); err != nil {
+	if err := checkPopupValue(pointpaywire.ParamUserID, memberID, pointpaywire.MaxMemberIDLen); err != nil {
 		return "", err
 	}
 	var b strings.Builder
 	b.Grow(len(base) + len(mediaID) + len(memberID) + len(c.addParam) + 32)
 	b.WriteString(base)
-	b.WriteString("?" + wireParamACode + "=")
+	b.WriteString("?" + pointpaywire.ParamACode + "=")
 	b.WriteString(mediaID)
-	b.WriteString("&" + wireParamUserID + "=")
+	b.WriteString("&" + pointpaywire.ParamUserID + "=")
 	b.WriteString(memberID)
 	if c.hasAdd {
-		if err := checkPopupValue(wireParamAddParam, c.addParam, maxAddParamLen); err != nil {
+		if err := checkPopupValue(pointpaywire.ParamAddParam, c.addParam, pointpaywire.MaxAddParamLen); err != nil {
 			return "", err
 		}
-		b.WriteString("&" + wireParamAddParam + "=")
+		b.WriteString("&" + pointpaywire.ParamAddParam + "=")
 		b.WriteString(c.addParam)
 	}
 	return b.String(), nil
@@ -155,13 +157,13 @@ func ParsePopupURL(raw string) (Popup, error) {
 		}
 		return v, nil
 	}
-	if p.MediaID, err = get(wireParamACode, maxMediaIDLen, true); err != nil {
+	if p.MediaID, err = get(pointpaywire.ParamACode, pointpaywire.MaxMediaIDLen, true); err != nil {
 		return Popup{}, err
 	}
-	if p.MemberID, err = get(wireParamUserID, maxMemberIDLen, true); err != nil {
+	if p.MemberID, err = get(pointpaywire.ParamUserID, pointpaywire.MaxMemberIDLen, true); err != nil {
 		return Popup{}, err
 	}
-	if p.AddParam, err = get(wireParamAddParam, maxAddParamLen, false); err != nil {
+	if p.AddParam, err = get(pointpaywire.ParamAddParam, pointpaywire.MaxAddParamLen, false); err != nil {
 		return Popup{}, err
 	}
 	return p, nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/poskit/poskit/internal/apierr"
 	"github.com/poskit/poskit/internal/clockx"
+	"github.com/poskit/poskit/internal/pointpaywire"
 )
 
 // Clock is the clock the receiver reads (for the credit lease and record times);
@@ -127,7 +128,7 @@ func NewReceiver(mediaID string, store Store, credit CreditFunc, opts ...Option)
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if err := checkPopupValue(wireParamACode, mediaID, maxMediaIDLen); err != nil {
+	if err := checkPopupValue(pointpaywire.ParamACode, mediaID, pointpaywire.MaxMediaIDLen); err != nil {
 		err.Op = newReceiverOp
 		return nil, err
 	}
@@ -196,7 +197,7 @@ func (rv *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h := w.Header()
-	h.Set("Content-Type", wireAnswerContentType)
+	h.Set("Content-Type", pointpaywire.AnswerContentType)
 	h.Set("Cache-Control", "no-store")
 	if status == http.StatusMethodNotAllowed {
 		h.Set("Allow", http.MethodPost)
@@ -212,14 +213,14 @@ func refuse(code Code, reason, msg string) (Answer, *Error) {
 func (rv *Receiver) serve(r *http.Request) (int, Answer, *Error) {
 	log := rv.cfg.logger
 	if r.Method != http.MethodPost {
-		a, e := refuse(CodeMethod, reasonMethod, "method "+r.Method)
+		a, e := refuse(CodeMethod, pointpaywire.ReasonMethod, "method "+r.Method)
 		return http.StatusMethodNotAllowed, a, e
 	}
 	if len(rv.cfg.allowed) > 0 {
 		addr, ok := rv.cfg.sourceAddr(r)
 		if !ok || !rv.allowedSource(addr) {
 			log.Warn("pointpay callback refused: source not allowed", "source", addr.String())
-			a, e := refuse(CodeForged, reasonForgedSource, "source "+addr.String()+" not allowed")
+			a, e := refuse(CodeForged, pointpaywire.ReasonForgedSource, "source "+addr.String()+" not allowed")
 			return http.StatusOK, a, e
 		}
 	}
@@ -228,10 +229,10 @@ func (rv *Receiver) serve(r *http.Request) (int, Answer, *Error) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			log.Warn("pointpay callback refused: body too large", "limit", rv.cfg.maxBody)
-			a, e := refuse(CodeTooLarge, reasonTooLarge, "body over "+fmt.Sprint(rv.cfg.maxBody)+" bytes")
+			a, e := refuse(CodeTooLarge, pointpaywire.ReasonTooLarge, "body over "+fmt.Sprint(rv.cfg.maxBody)+" bytes")
 			return http.StatusRequestEntityTooLarge, a, e
 		}
-		a, e := refuse(CodeInvalidInput, reasonUnreadable, "cannot read body")
+		a, e := refuse(CodeInvalidInput, pointpaywire.ReasonUnreadable, "cannot read body")
 		e.Err = err
 		return http.StatusOK, a, e
 	}
@@ -240,12 +241,12 @@ func (rv *Receiver) serve(r *http.Request) (int, Answer, *Error) {
 		pe, _ := codeOf(err)
 		field, _, _ := strings.Cut(pe.Message, ":")
 		log.Warn("pointpay callback refused: invalid", "error", pe.Message)
-		a, e := refuse(CodeInvalidInput, reasonInvalid+field, pe.Message)
+		a, e := refuse(CodeInvalidInput, pointpaywire.ReasonInvalid+field, pe.Message)
 		return http.StatusOK, a, e
 	}
 	if subtle.ConstantTimeCompare([]byte(res.MediaCode), []byte(rv.mediaID)) != 1 {
 		log.Warn("pointpay callback refused: unknown rw_a_code", "orderno", res.OrderNo)
-		a, e := refuse(CodeForged, reasonForgedMedia, "rw_orderno "+res.OrderNo+": rw_a_code is not the configured media id")
+		a, e := refuse(CodeForged, pointpaywire.ReasonForgedMedia, "rw_orderno "+res.OrderNo+": rw_a_code is not the configured media id")
 		return http.StatusOK, a, e
 	}
 	a, e := rv.deliver(r.Context(), res)
@@ -278,7 +279,7 @@ func (rv *Receiver) deliver(ctx context.Context, res Result) (Answer, *Error) {
 			select {
 			case <-running: // the first delivery finished: look again
 			case <-ctx.Done():
-				return refuse(CodeBusy, reasonBusy, "rw_orderno "+key+": being credited")
+				return refuse(CodeBusy, pointpaywire.ReasonBusy, "rw_orderno "+key+": being credited")
 			}
 		}
 	}
@@ -294,7 +295,7 @@ func (rv *Receiver) deliver(ctx context.Context, res Result) (Answer, *Error) {
 	stored, created, err := rv.store.Create(ctx, rec)
 	if err != nil {
 		log.Warn("pointpay callback: store failed before credit", "orderno", key, "error", err.Error())
-		a, e := refuse(CodeStore, reasonStoreFailed, "rw_orderno "+key+": recording failed")
+		a, e := refuse(CodeStore, pointpaywire.ReasonStoreFailed, "rw_orderno "+key+": recording failed")
 		e.Err = err
 		return a, e
 	}
@@ -303,30 +304,30 @@ func (rv *Receiver) deliver(ctx context.Context, res Result) (Answer, *Error) {
 			log.Warn("pointpay callback refused: rw_orderno reused with other values",
 				"orderno", key, "price", res.Price, "recorded_price", stored.Result.Price,
 				"member_differs", stored.Result.MemberID != res.MemberID)
-			return refuse(CodeConflict, reasonConflict, fmt.Sprintf("rw_orderno %s: price %d or member differs from the recorded conversion (price %d)", key, res.Price, stored.Result.Price))
+			return refuse(CodeConflict, pointpaywire.ReasonConflict, fmt.Sprintf("rw_orderno %s: price %d or member differs from the recorded conversion (price %d)", key, res.Price, stored.Result.Price))
 		}
 		switch {
 		case stored.State == StateCredited:
 			log.Debug("pointpay callback duplicate", "result", res)
-			a, e := refuse(CodeDuplicate, reasonDuplicate, "rw_orderno "+key+": already credited")
+			a, e := refuse(CodeDuplicate, pointpaywire.ReasonDuplicate, "rw_orderno "+key+": already credited")
 			if rv.cfg.ackDup {
 				a = Answer{OK: true}
 			}
 			return a, e
 		case stored.State == StateCrediting && now.Sub(stored.UpdatedAt) < rv.cfg.lease:
 			log.Debug("pointpay callback busy", "orderno", key)
-			return refuse(CodeBusy, reasonBusy, "rw_orderno "+key+": being credited elsewhere")
+			return refuse(CodeBusy, pointpaywire.ReasonBusy, "rw_orderno "+key+": being credited elsewhere")
 		}
 		next := stored
 		next.State, next.Attempts, next.UpdatedAt = StateCrediting, stored.Attempts+1, now
 		ok, err := rv.store.Swap(ctx, stored, next)
 		if err != nil {
-			a, e := refuse(CodeStore, reasonStoreFailed, "rw_orderno "+key+": recording failed")
+			a, e := refuse(CodeStore, pointpaywire.ReasonStoreFailed, "rw_orderno "+key+": recording failed")
 			e.Err = err
 			return a, e
 		}
 		if !ok {
-			return refuse(CodeBusy, reasonBusy, "rw_orderno "+key+": taken by another receiver")
+			return refuse(CodeBusy, pointpaywire.ReasonBusy, "rw_orderno "+key+": taken by another receiver")
 		}
 		log.Debug("pointpay callback: crediting again", "orderno", key, "attempt", next.Attempts, "was", stored.State.String())
 		rec = next
@@ -342,7 +343,7 @@ func (rv *Receiver) deliver(ctx context.Context, res Result) (Answer, *Error) {
 			log.Warn("pointpay callback: store failed after a failed credit", "orderno", key, "error", err.Error())
 		}
 		log.Warn("pointpay callback: credit failed", "result", rec.Result, "attempt", rec.Attempts, "error", cerr.Error())
-		return Answer{Reason: reasonCreditFailed}, &Error{Op: receiverOp, Code: CodeCreditFailed,
+		return Answer{Reason: pointpaywire.ReasonCreditFailed}, &Error{Op: receiverOp, Code: CodeCreditFailed,
 			Message: "rw_orderno " + key + ": credit failed", Err: cerr, outcome: apierr.Lost}
 	}
 	done.State = StateCredited

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/poskit/poskit/internal/apierr"
+	"github.com/poskit/poskit/internal/pointpaywire"
 )
 
 func TestReceiverCreditsOnceAndRefusesDuplicate(t *testing.T) {
@@ -62,12 +63,12 @@ func TestReceiverBadInput(t *testing.T) {
 		answer             string
 		code               Code
 	}{
-		{"missing orderno", "POST", mod(func(v url.Values) { v.Del(wireFieldOrderNo) }), 200, "202|-|invalid rw_orderno", CodeInvalidInput},
-		{"missing user", "POST", mod(func(v url.Values) { v.Del(wireFieldUserID) }), 200, "202|-|invalid rw_user_id", CodeInvalidInput},
-		{"non-numeric price", "POST", mod(func(v url.Values) { v.Set(wireFieldPrice, "abc") }), 200, "202|-|invalid rw_price", CodeInvalidInput},
-		{"negative price", "POST", mod(func(v url.Values) { v.Set(wireFieldPrice, "-500") }), 200, "202|-|invalid rw_price", CodeInvalidInput},
-		{"bad date", "POST", mod(func(v url.Values) { v.Set(wireFieldRegDatetime, "2026-13-01 00:00:00") }), 200, "202|-|invalid rw_reg_datetime", CodeInvalidInput},
-		{"wrong a_code", "POST", mod(func(v url.Values) { v.Set(wireFieldACode, "OTHER") }), 200, "202|-|unknown rw_a_code", CodeForged},
+		{"missing orderno", "POST", mod(func(v url.Values) { v.Del(pointpaywire.FieldOrderNo) }), 200, "202|-|invalid rw_orderno", CodeInvalidInput},
+		{"missing user", "POST", mod(func(v url.Values) { v.Del(pointpaywire.FieldUserID) }), 200, "202|-|invalid rw_user_id", CodeInvalidInput},
+		{"non-numeric price", "POST", mod(func(v url.Values) { v.Set(pointpaywire.FieldPrice, "abc") }), 200, "202|-|invalid rw_price", CodeInvalidInput},
+		{"negative price", "POST", mod(func(v url.Values) { v.Set(pointpaywire.FieldPrice, "-500") }), 200, "202|-|invalid rw_price", CodeInvalidInput},
+		{"bad date", "POST", mod(func(v url.Values) { v.Set(pointpaywire.FieldRegDatetime, "2026-13-01 00:00:00") }), 200, "202|-|invalid rw_reg_datetime", CodeInvalidInput},
+		{"wrong a_code", "POST", mod(func(v url.Values) { v.Set(pointpaywire.FieldACode, "OTHER") }), 200, "202|-|unknown rw_a_code", CodeForged},
 		{"not a form", "POST", "%zz", 200, "202|-|invalid body", CodeInvalidInput},
 		{"oversized", "POST", good.Form().Encode() + "&pad=" + strings.Repeat("x", DefaultMaxBodyBytes), 413, "202|-|body too large", CodeTooLarge},
 		{"GET", "GET", "", 405, "202|-|method not allowed", CodeMethod},
@@ -102,7 +103,7 @@ func TestReceiverConflictIsRefusedAndReported(t *testing.T) {
 		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	post(t, rv, sampleResult("PP-2", 500).Form())
 	for _, forged := range []Result{sampleResult("PP-2", 50000), func() Result { r := sampleResult("PP-2", 500); r.MemberID = "thief"; return r }()} {
-		if _, body := post(t, rv, forged.Form()); body != "202|-|"+reasonConflict {
+		if _, body := post(t, rv, forged.Form()); body != "202|-|"+pointpaywire.ReasonConflict {
 			t.Fatalf("conflict answered %q", body)
 		}
 	}
@@ -157,7 +158,7 @@ func TestReceiverCreditFailureThenResendCreditsOnce(t *testing.T) {
 		rv, _ := newTestReceiver(t, store, l, WithErrorHook(func(_ context.Context, e *Error) { got = append(got, e) }))
 		form := sampleResult("PP-5", 700).Form()
 		l.setFail(errors.New("cafe24 down"), applyFirst)
-		if _, body := post(t, rv, form); body != "202|-|"+reasonCreditFailed {
+		if _, body := post(t, rv, form); body != "202|-|"+pointpaywire.ReasonCreditFailed {
 			t.Fatalf("failed credit answered %q", body)
 		}
 		rec, _, _ := store.Get(context.Background(), "PP-5")
@@ -192,7 +193,7 @@ func TestReceiverCreditPanicIsAFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	form := sampleResult("PP-6", 1).Form()
-	if _, body := post(t, rv, form); body != "202|-|"+reasonCreditFailed {
+	if _, body := post(t, rv, form); body != "202|-|"+pointpaywire.ReasonCreditFailed {
 		t.Fatalf("panic answered %q", body)
 	}
 	if _, body := post(t, rv, form); body != "201" || calls != 2 {
@@ -290,7 +291,7 @@ func TestReceiverCrashBetweenCreditAndRecord(t *testing.T) {
 		t.Fatalf("state %v", rec.State)
 	}
 	// A resend within the lease may be a credit still running elsewhere: busy, no call.
-	if _, body := post(t, rv, form); body != "202|-|"+reasonBusy || l.callsOf("PP-8") != 1 {
+	if _, body := post(t, rv, form); body != "202|-|"+pointpaywire.ReasonBusy || l.callsOf("PP-8") != 1 {
 		t.Fatalf("within lease: %q, %d calls", body, l.callsOf("PP-8"))
 	}
 	clk.Advance(time.Minute)
@@ -309,7 +310,7 @@ func TestReceiverStoreFailureBeforeCreditCreditsNothing(t *testing.T) {
 	store := &failingStore{MemoryStore: NewMemoryStore(), failCreate: true}
 	rv, _ := newTestReceiver(t, store, l)
 	form := sampleResult("PP-10", 5).Form()
-	if _, body := post(t, rv, form); body != "202|-|"+reasonStoreFailed || len(l.calls) != 0 {
+	if _, body := post(t, rv, form); body != "202|-|"+pointpaywire.ReasonStoreFailed || len(l.calls) != 0 {
 		t.Fatalf("%q, %v", body, l.calls)
 	}
 	store.failCreate = false
@@ -342,7 +343,7 @@ func TestReceiverWaitingDuplicateGivesUpWithItsContext(t *testing.T) {
 	req := httptest.NewRequestWithContext(ctx, "POST", "/", strings.NewReader(sampleResult("PP-11", 5).Form().Encode()))
 	w := httptest.NewRecorder()
 	rv.ServeHTTP(w, req)
-	if w.Body.String() != "202|-|"+reasonBusy {
+	if w.Body.String() != "202|-|"+pointpaywire.ReasonBusy {
 		t.Fatalf("waiter answered %q", w.Body.String())
 	}
 	close(l.block)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/poskit/poskit/internal/apierr"
+	"github.com/poskit/poskit/internal/pointpaywire"
 )
 
 // PayType is rw_pay_type as sent. Modelled: the guides do not list its values, so it is
@@ -32,7 +33,7 @@ func (r Result) LogValue() slog.Value {
 		slog.String("orderno", r.OrderNo),
 		slog.String("member", maskMember(r.MemberID)),
 		slog.Int64("price", r.Price),
-		slog.String("registered", r.RegisteredAt.Format(wireRegDatetimeLayout)),
+		slog.String("registered", r.RegisteredAt.Format(pointpaywire.RegDatetimeLayout)),
 	)
 }
 
@@ -63,18 +64,18 @@ func maskMember(id string) string {
 func (r Result) Form() url.Values {
 	v := url.Values{}
 	if r.PayType != "" {
-		v.Set(wireFieldPayType, string(r.PayType))
+		v.Set(pointpaywire.FieldPayType, string(r.PayType))
 	}
-	v.Set(wireFieldUserID, r.MemberID)
-	v.Set(wireFieldPrice, strconv.FormatInt(r.Price, 10))
-	v.Set(wireFieldRegDatetime, r.RegisteredAt.In(kst).Format(wireRegDatetimeLayout))
-	v.Set(wireFieldACode, r.MediaCode)
-	v.Set(wireFieldOrderNo, r.OrderNo)
+	v.Set(pointpaywire.FieldUserID, r.MemberID)
+	v.Set(pointpaywire.FieldPrice, strconv.FormatInt(r.Price, 10))
+	v.Set(pointpaywire.FieldRegDatetime, r.RegisteredAt.In(pointpaywire.KST).Format(pointpaywire.RegDatetimeLayout))
+	v.Set(pointpaywire.FieldACode, r.MediaCode)
+	v.Set(pointpaywire.FieldOrderNo, r.OrderNo)
 	if r.UTCCode != "" {
-		v.Set(wireFieldUTCCode, r.UTCCode)
+		v.Set(pointpaywire.FieldUTCCode, r.UTCCode)
 	}
 	if r.AddParam != "" {
-		v.Set(wireFieldAddParam, r.AddParam)
+		v.Set(pointpaywire.FieldAddParam, r.AddParam)
 	}
 	return v
 }
@@ -102,13 +103,13 @@ func ParseResult(body []byte) (Result, error) {
 // separators), 1 to 15 digits, greater than zero; rw_reg_datetime is
 // "2006-01-02 15:04:05" in KST; rw_orderno is at most 100 bytes of visible ASCII.
 func ParseResultForm(form url.Values) (Result, error) {
-	for _, name := range wireAllFields {
+	for _, name := range pointpaywire.AllFields {
 		vs := form[name]
 		if len(vs) > 1 {
 			return Result{}, invalid(parseOp, name, "sent more than once")
 		}
 		if len(vs) == 1 {
-			if len(vs[0]) > maxFieldLen {
+			if len(vs[0]) > pointpaywire.MaxFieldLen {
 				return Result{}, invalid(parseOp, name, "too long")
 			}
 			if !isCleanText(vs[0]) {
@@ -116,38 +117,38 @@ func ParseResultForm(form url.Values) (Result, error) {
 			}
 		}
 	}
-	for _, name := range wireRequiredFields {
+	for _, name := range pointpaywire.RequiredFields {
 		if strings.TrimSpace(form.Get(name)) == "" {
 			return Result{}, invalid(parseOp, name, "missing")
 		}
 	}
 	r := Result{
-		PayType:   PayType(form.Get(wireFieldPayType)),
-		MemberID:  form.Get(wireFieldUserID),
-		MediaCode: form.Get(wireFieldACode),
-		OrderNo:   form.Get(wireFieldOrderNo),
-		UTCCode:   form.Get(wireFieldUTCCode),
-		AddParam:  form.Get(wireFieldAddParam),
+		PayType:   PayType(form.Get(pointpaywire.FieldPayType)),
+		MemberID:  form.Get(pointpaywire.FieldUserID),
+		MediaCode: form.Get(pointpaywire.FieldACode),
+		OrderNo:   form.Get(pointpaywire.FieldOrderNo),
+		UTCCode:   form.Get(pointpaywire.FieldUTCCode),
+		AddParam:  form.Get(pointpaywire.FieldAddParam),
 	}
-	if len(r.MemberID) > maxMemberIDLen {
-		return Result{}, invalid(parseOp, wireFieldUserID, "too long")
+	if len(r.MemberID) > pointpaywire.MaxMemberIDLen {
+		return Result{}, invalid(parseOp, pointpaywire.FieldUserID, "too long")
 	}
-	if len(r.OrderNo) > maxOrderNoLen {
-		return Result{}, invalid(parseOp, wireFieldOrderNo, "too long")
+	if len(r.OrderNo) > pointpaywire.MaxOrderNoLen {
+		return Result{}, invalid(parseOp, pointpaywire.FieldOrderNo, "too long")
 	}
 	for i := 0; i < len(r.OrderNo); i++ {
 		if c := r.OrderNo[i]; c <= ' ' || c > '~' {
-			return Result{}, invalid(parseOp, wireFieldOrderNo, "not visible ASCII")
+			return Result{}, invalid(parseOp, pointpaywire.FieldOrderNo, "not visible ASCII")
 		}
 	}
-	price, err := parsePrice(form.Get(wireFieldPrice))
+	price, err := parsePrice(form.Get(pointpaywire.FieldPrice))
 	if err != nil {
 		return Result{}, err
 	}
 	r.Price = price
-	at, err := time.ParseInLocation(wireRegDatetimeLayout, form.Get(wireFieldRegDatetime), kst)
+	at, err := time.ParseInLocation(pointpaywire.RegDatetimeLayout, form.Get(pointpaywire.FieldRegDatetime), pointpaywire.KST)
 	if err != nil {
-		return Result{}, invalid(parseOp, wireFieldRegDatetime, "not \"YYYY-MM-DD hh:mm:ss\"")
+		return Result{}, invalid(parseOp, pointpaywire.FieldRegDatetime, "not \"YYYY-MM-DD hh:mm:ss\"")
 	}
 	r.RegisteredAt = at
 	return r, nil
@@ -155,21 +156,21 @@ func ParseResultForm(form url.Values) (Result, error) {
 
 func parsePrice(s string) (int64, error) {
 	if s[0] == '-' {
-		return 0, invalid(parseOp, wireFieldPrice, "negative")
+		return 0, invalid(parseOp, pointpaywire.FieldPrice, "negative")
 	}
-	if len(s) > maxPriceDigits {
-		return 0, invalid(parseOp, wireFieldPrice, "more than 15 digits")
+	if len(s) > pointpaywire.MaxPriceDigits {
+		return 0, invalid(parseOp, pointpaywire.FieldPrice, "more than 15 digits")
 	}
 	var n int64
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < '0' || c > '9' {
-			return 0, invalid(parseOp, wireFieldPrice, "not a whole number of won")
+			return 0, invalid(parseOp, pointpaywire.FieldPrice, "not a whole number of won")
 		}
 		n = n*10 + int64(c-'0')
 	}
 	if n == 0 {
-		return 0, invalid(parseOp, wireFieldPrice, "zero")
+		return 0, invalid(parseOp, pointpaywire.FieldPrice, "zero")
 	}
 	return n, nil
 }
@@ -184,9 +185,9 @@ type Answer struct {
 // String returns the answer as sent on the wire.
 func (a Answer) String() string {
 	if a.OK {
-		return wireAnswerOK
+		return pointpaywire.AnswerOK
 	}
-	return wireAnswerRefused + wireAnswerSep + a.Reason
+	return pointpaywire.AnswerRefused + pointpaywire.AnswerSep + a.Reason
 }
 
 const parseAnswerOp = "pointpay.ParseAnswer"
@@ -196,10 +197,10 @@ const parseAnswerOp = "pointpay.ParseAnswer"
 // *Error with CodeInvalidInput.
 func ParseAnswer(body []byte) (Answer, error) {
 	s := strings.TrimSpace(string(body))
-	if s == wireAnswerOK {
+	if s == pointpaywire.AnswerOK {
 		return Answer{OK: true}, nil
 	}
-	if rest, ok := strings.CutPrefix(s, wireAnswerRefused+wireAnswerSep); ok {
+	if rest, ok := strings.CutPrefix(s, pointpaywire.AnswerRefused+pointpaywire.AnswerSep); ok {
 		return Answer{Reason: rest}, nil
 	}
 	return Answer{}, &Error{Op: parseAnswerOp, Code: CodeInvalidInput, Message: "not \"201\" or \"202|-|reason\"", outcome: apierr.Refused}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/poskit/poskit/internal/pointpaywire"
 )
 
 func TestParseResultTypesEveryField(t *testing.T) {
@@ -30,8 +32,8 @@ func TestParseResultTypesEveryField(t *testing.T) {
 
 func TestParseResultOptionalFields(t *testing.T) {
 	f := sampleResult("1", 10).Form()
-	f.Del(wireFieldPayType)
-	f.Del(wireFieldUTCCode)
+	f.Del(pointpaywire.FieldPayType)
+	f.Del(pointpaywire.FieldUTCCode)
 	r, err := ParseResultForm(f)
 	if err != nil || r.PayType != "" || r.UTCCode != "" {
 		t.Fatalf("%+v %v", r, err)
@@ -73,36 +75,36 @@ func TestParseResultRefusesBadFields(t *testing.T) {
 		form  url.Values
 		field string
 	}{
-		{"missing user", with(wireFieldUserID, "\x00delete"), wireFieldUserID},
-		{"missing price", with(wireFieldPrice, "\x00delete"), wireFieldPrice},
-		{"missing date", with(wireFieldRegDatetime, "\x00delete"), wireFieldRegDatetime},
-		{"missing a_code", with(wireFieldACode, "\x00delete"), wireFieldACode},
-		{"missing orderno", with(wireFieldOrderNo, "\x00delete"), wireFieldOrderNo},
-		{"blank orderno", with(wireFieldOrderNo, "  "), wireFieldOrderNo},
-		{"price letters", with(wireFieldPrice, "12a"), wireFieldPrice},
-		{"price negative", with(wireFieldPrice, "-100"), wireFieldPrice},
-		{"price decimal", with(wireFieldPrice, "100.5"), wireFieldPrice},
-		{"price plus", with(wireFieldPrice, "+100"), wireFieldPrice},
-		{"price separators", with(wireFieldPrice, "1,000"), wireFieldPrice},
-		{"price zero", with(wireFieldPrice, "000"), wireFieldPrice},
-		{"price huge", with(wireFieldPrice, "9999999999999999999"), wireFieldPrice},
-		{"date iso", with(wireFieldRegDatetime, "2026-11-23T15:04:05"), wireFieldRegDatetime},
-		{"date impossible", with(wireFieldRegDatetime, "2026-02-30 10:00:00"), wireFieldRegDatetime},
-		{"date words", with(wireFieldRegDatetime, "yesterday"), wireFieldRegDatetime},
-		{"orderno space", with(wireFieldOrderNo, "PP 1"), wireFieldOrderNo},
-		{"orderno long", with(wireFieldOrderNo, strings.Repeat("9", 101)), wireFieldOrderNo},
-		{"user long", with(wireFieldUserID, strings.Repeat("m", 65)), wireFieldUserID},
-		{"control char", with(wireFieldUserID, "kim\nINFO forged"), wireFieldUserID},
-		{"bad utf8", with(wireFieldPayType, "\xff"), wireFieldPayType},
-		{"field too long", with(wireFieldUTCCode, strings.Repeat("u", 257)), wireFieldUTCCode},
+		{"missing user", with(pointpaywire.FieldUserID, "\x00delete"), pointpaywire.FieldUserID},
+		{"missing price", with(pointpaywire.FieldPrice, "\x00delete"), pointpaywire.FieldPrice},
+		{"missing date", with(pointpaywire.FieldRegDatetime, "\x00delete"), pointpaywire.FieldRegDatetime},
+		{"missing a_code", with(pointpaywire.FieldACode, "\x00delete"), pointpaywire.FieldACode},
+		{"missing orderno", with(pointpaywire.FieldOrderNo, "\x00delete"), pointpaywire.FieldOrderNo},
+		{"blank orderno", with(pointpaywire.FieldOrderNo, "  "), pointpaywire.FieldOrderNo},
+		{"price letters", with(pointpaywire.FieldPrice, "12a"), pointpaywire.FieldPrice},
+		{"price negative", with(pointpaywire.FieldPrice, "-100"), pointpaywire.FieldPrice},
+		{"price decimal", with(pointpaywire.FieldPrice, "100.5"), pointpaywire.FieldPrice},
+		{"price plus", with(pointpaywire.FieldPrice, "+100"), pointpaywire.FieldPrice},
+		{"price separators", with(pointpaywire.FieldPrice, "1,000"), pointpaywire.FieldPrice},
+		{"price zero", with(pointpaywire.FieldPrice, "000"), pointpaywire.FieldPrice},
+		{"price huge", with(pointpaywire.FieldPrice, "9999999999999999999"), pointpaywire.FieldPrice},
+		{"date iso", with(pointpaywire.FieldRegDatetime, "2026-11-23T15:04:05"), pointpaywire.FieldRegDatetime},
+		{"date impossible", with(pointpaywire.FieldRegDatetime, "2026-02-30 10:00:00"), pointpaywire.FieldRegDatetime},
+		{"date words", with(pointpaywire.FieldRegDatetime, "yesterday"), pointpaywire.FieldRegDatetime},
+		{"orderno space", with(pointpaywire.FieldOrderNo, "PP 1"), pointpaywire.FieldOrderNo},
+		{"orderno long", with(pointpaywire.FieldOrderNo, strings.Repeat("9", 101)), pointpaywire.FieldOrderNo},
+		{"user long", with(pointpaywire.FieldUserID, strings.Repeat("m", 65)), pointpaywire.FieldUserID},
+		{"control char", with(pointpaywire.FieldUserID, "kim\nINFO forged"), pointpaywire.FieldUserID},
+		{"bad utf8", with(pointpaywire.FieldPayType, "\xff"), pointpaywire.FieldPayType},
+		{"field too long", with(pointpaywire.FieldUTCCode, strings.Repeat("u", 257)), pointpaywire.FieldUTCCode},
 	}
-	dup := with(wireFieldPrice, "100")
-	dup.Add(wireFieldPrice, "100000")
+	dup := with(pointpaywire.FieldPrice, "100")
+	dup.Add(pointpaywire.FieldPrice, "100000")
 	cases = append(cases, struct {
 		name  string
 		form  url.Values
 		field string
-	}{"price twice", dup, wireFieldPrice})
+	}{"price twice", dup, pointpaywire.FieldPrice})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r, err := ParseResult([]byte(c.form.Encode()))

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/poskit/poskit/internal/pointpaywire"
 )
 
 func storeKinds(t *testing.T) map[string]func() Store {
@@ -27,7 +29,7 @@ func TestStoreContract(t *testing.T) {
 	for name, open := range storeKinds(t) {
 		t.Run(name, func(t *testing.T) {
 			s := open()
-			at := time.Date(2026, 1, 2, 3, 4, 5, 0, kst)
+			at := time.Date(2026, 1, 2, 3, 4, 5, 0, pointpaywire.KST)
 			rec := Record{Result: sampleResult("B", 10), State: StateCrediting, Attempts: 1, UpdatedAt: at}
 			got, created, err := s.Create(ctx, rec)
 			if err != nil || !created || got.Result.OrderNo != "B" {

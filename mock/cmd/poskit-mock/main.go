@@ -3,8 +3,9 @@
 //
 //	go run ./mock/cmd/poskit-mock -admin 127.0.0.1:18080 -loyalty-callback http://127.0.0.1:9000/callback
 //
-// Fakes: "loyalty" (mock/loyaltymock) and "smartro" (mock/smartromock); each runs on its own
-// fake clock, which only the admin API moves.
+// Fakes: "loyalty" (mock/loyaltymock), "smartro" (mock/smartromock) and "pointpay"
+// (mock/pointpaymock; -pointpay-return sets the RETURN URL results are POSTed to, or its
+// return-url action does); each runs on its own fake clock, which only the admin API moves.
 //
 // It prints one JSON line with the URL of each fake and of the admin API, then serves until
 // interrupted. See mock.Admin for the admin routes; GET /{fake}/do lists each fake's actions with their arguments.
@@ -25,6 +26,7 @@ import (
 
 	"github.com/poskit/poskit/mock"
 	"github.com/poskit/poskit/mock/loyaltymock"
+	"github.com/poskit/poskit/mock/pointpaymock"
 	"github.com/poskit/poskit/mock/smartromock"
 )
 
@@ -38,6 +40,7 @@ func main() {
 type config struct {
 	admin           string
 	loyaltyCallback string
+	pointpayReturn  string
 }
 
 func parseFlags(args []string) (config, error) {
@@ -45,8 +48,14 @@ func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("poskit-mock", flag.ContinueOnError)
 	fs.StringVar(&c.admin, "admin", "127.0.0.1:18080", "loopback address of the admin API (port 0 picks one)")
 	fs.StringVar(&c.loyaltyCallback, "loyalty-callback", "", "loopback URL the fake relay POSTs payment callbacks to")
+	fs.StringVar(&c.pointpayReturn, "pointpay-return", "", "loopback RETURN URL the fake PointPay POSTs conversion results to")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.pointpayReturn != "" {
+		if err := pointpaymock.CheckReturnURL(c.pointpayReturn); err != nil {
+			return c, fmt.Errorf("-pointpay-return: %w", err)
+		}
 	}
 	host, _, err := net.SplitHostPort(c.admin)
 	if err != nil {
@@ -62,6 +71,7 @@ func parseFlags(args []string) (config, error) {
 type fakes struct {
 	relay *loyaltymock.Server
 	agent *smartromock.Server
+	pp    *pointpaymock.Server
 	admin *mock.Admin
 }
 
@@ -72,9 +82,11 @@ func startFakes(c config) *fakes {
 		lopts = append(lopts, loyaltymock.WithCallbackURL(c.loyaltyCallback))
 	}
 	f := &fakes{relay: loyaltymock.NewServer(lopts...), agent: smartromock.NewServer()}
+	f.pp = pointpaymock.NewServer(pointpaymock.WithReturnURL(c.pointpayReturn))
 	f.admin = mock.NewAdmin(
 		legacy("loyalty", f.relay, loyaltyActions(f.relay)),
 		legacy("smartro", f.agent, smartroActions(f.agent)),
+		f.pp,
 	)
 	return f
 }
