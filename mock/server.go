@@ -28,6 +28,10 @@ type Config struct {
 	// Secrets are redacted (with every fragment of 8 or more of their characters) from
 	// recorded requests.
 	Secrets []string
+	// Outbound names the requests the fake sends itself (a callback it POSTs to the code
+	// under test). Faults can be injected into them by these names too; the fake takes
+	// them with Faults().Take when it sends.
+	Outbound []string
 }
 
 // Server is the base every fake embeds: a loopback HTTP server that routes each request of
@@ -63,7 +67,7 @@ func NewServer(cfg Config) *Server {
 	s.router.NotFound = cfg.NotFound
 	s.faults, s.recorder = &s.router.Faults, &s.router.Recorder
 	s.faults.ops = make(map[string]bool)
-	for _, op := range cfg.Table.Ops() {
+	for _, op := range append(cfg.Table.Ops(), cfg.Outbound...) {
 		s.faults.ops[op] = true
 	}
 	for _, sec := range cfg.Secrets {

@@ -227,3 +227,16 @@ func TestFakesAreUsedConcurrently(t *testing.T) {
 		t.Fatalf("recorded %d requests", got)
 	}
 }
+
+func TestOutboundOperationsTakeFaultsToo(t *testing.T) {
+	s := mock.NewServer(mock.Config{Name: "x", Table: counterTable, Outbound: []string{"Callback"}})
+	if err := s.Faults().Inject("Callback", mock.Fault{Kind: mock.DropAnswer}); err != nil {
+		t.Fatalf("outbound operation refused: %v", err)
+	}
+	if f, ok := s.Faults().Take("Callback"); !ok || f.Kind != mock.DropAnswer {
+		t.Fatalf("Take = %v %v", f, ok)
+	}
+	if err := s.Faults().Inject("Callbak", mock.Fault{Kind: mock.DropAnswer}); err == nil {
+		t.Fatal("misspelt outbound operation accepted")
+	}
+}
