@@ -74,7 +74,7 @@ func startFakes(c config) *fakes {
 	f := &fakes{relay: loyaltymock.NewServer(lopts...), agent: smartromock.NewServer()}
 	f.admin = mock.NewAdmin(
 		legacy("loyalty", f.relay, loyaltyActions(f.relay)),
-		legacy("smartro", f.agent, smartroActions(f.agent)),
+		f.agent,
 	)
 	return f
 }

@@ -1,4 +1,9 @@
-package smartromock
+// Package smartroprop holds rapid generators — GenCatalog, GenBasket, GenInvalidBasket,
+// GenPaymentSplit, GenScenario — and the exactly-once property (CheckExactlyOnce,
+// RunScenario) for partners who build their own ordering flow on smartro and want to check
+// it against the fake (mock/smartromock). It lives apart from the fake so that importing
+// the fake does not pull pgregory.net/rapid into a build.
+package smartroprop
 
 import (
 	"context"
@@ -11,12 +16,10 @@ import (
 
 	"github.com/poskit/poskit/internal/clockx"
 	"github.com/poskit/poskit/mock"
+	"github.com/poskit/poskit/mock/smartromock"
 	"github.com/poskit/poskit/smartro"
 	"pgregory.net/rapid"
 )
-
-// This file holds rapid generators and the exactly-once property for partners who build
-// their own ordering flow on smartro and want to check it against the fake.
 
 var itemNames = []string{"아메리카노", "카페라떼", "콜드브루", "녹차라떼", "레몬에이드", "치즈케이크", "크로와상", "마카롱", "스콘", "베이글", "떡볶이", "김밥", "냉면", "비빔밥"}
 var addOnNames = []string{"샷 추가", "시럽 추가", "사이즈업", "휘핑크림", "치즈 추가", "곱빼기"}
@@ -83,13 +86,11 @@ func (b Basket) Order(merchantOrderNo string, table smartro.TableRef) *smartro.O
 func orderables(menu *smartro.Menu) []*smartro.Item {
 	var out []*smartro.Item
 	for gi := range menu.Groups {
-		g := &menu.Groups[gi]
-		if !g.Active {
-			continue
-		}
-		for ii := range g.Items {
-			if g.Items[ii].Active {
-				out = append(out, &g.Items[ii])
+		if g := &menu.Groups[gi]; g.Active {
+			for ii := range g.Items {
+				if g.Items[ii].Active {
+					out = append(out, &g.Items[ii])
+				}
 			}
 		}
 	}
@@ -244,7 +245,8 @@ func GenPaymentSplit(total int64) *rapid.Generator[[]smartro.Payment] {
 // (a tracker's poll, a pause): the driver moves the clock only when at least as many timers
 // are armed as placers are running, so every placer has reacted to one step before the
 // next (lock-step, reproducible). PlaceWithTracker (one tracker per basket) does this; a
-// placer that waits without a timer of its own is reported stuck after 20 s of real time.
+// placer that waits without a timer of its own (and never returns) stalls the driver, which
+// never consults real time: the test binary's -timeout reports it.
 type Placer func(ctx context.Context, c *smartro.Client, o *smartro.Order) error
 
 // PlaceWithTracker is the reference Placer: smartro.Tracker's PlaceTableOrder (postpaid)
@@ -259,7 +261,10 @@ func PlaceWithTracker(attempts int, pause time.Duration) Placer {
 // PlaceWithTrackerOpts is PlaceWithTracker with options for the tracker it creates.
 func PlaceWithTrackerOpts(attempts int, pause time.Duration, opts ...smartro.TrackerOption) Placer {
 	return func(ctx context.Context, c *smartro.Client, o *smartro.Order) error {
-		tr := c.NewTracker(opts...)
+		tr, err := c.NewTracker(opts...)
+		if err != nil {
+			return err
+		}
 		defer tr.Close()
 		_, prepaid := o.Settlement.(smartro.Prepaid)
 		var last error
@@ -310,8 +315,8 @@ const (
 	EventGarbleNextAnswer                      // mock.Garbage on Op: not applied, unreadable answer
 	EventRefuseOccupied                        // mock.Fail with smartro.CodeOccupied on Op
 	// EventTableRush: another device sends N orders to Table that never reach the POS
-	// (delivery delay beyond Expiry). Listed as pending for 60 s, they push the table's
-	// earlier orders out of its latest-10 lookup (TableLookupLimit), then drop out.
+	// (delivery delay beyond smartromock.Expiry). Listed as pending for 60 s, they push the table's
+	// earlier orders out of its latest-10 lookup (smartromock.TableLookupLimit), then drop out.
 	EventTableRush
 )
 
@@ -360,8 +365,8 @@ func (b ScenarioBasket) Order() *smartro.Order {
 // Scenario is one run of the exactly-once property.
 type Scenario struct {
 	Menu            *smartro.Menu
-	DeliveryDelay   time.Duration // server default (WithDeliveryDelay)
-	RestartDowntime time.Duration // WithRestartDowntime
+	DeliveryDelay   time.Duration // server default (smartromock.WithDeliveryDelay)
+	RestartDowntime time.Duration // smartromock.WithRestartDowntime
 	// AnswerLatency holds every answer for this long on the fake clock after the server
 	// acted (SetAnswerLatency on every operation).
 	AnswerLatency time.Duration
@@ -374,11 +379,11 @@ type Scenario struct {
 // beyond 60 s, agent restart downtimes up to 90 s, and 0–6 events in the first 2 minutes:
 // occupied tables, POS payments, restarts, agent offline, business day closed, refused
 // deliveries, lost, garbled and occupied answers, and table rushes (10–12 orders from
-// another device on one table, so that the table has more than TableLookupLimit orders
+// another device on one table, so that the table has more than smartromock.TableLookupLimit orders
 // and the baskets' orders drop out of its lookup for a while). A quarter of the scenarios
 // start with a rush on a basket's table in its first 20 s.
 func GenScenario() *rapid.Generator[Scenario] {
-	tables := DefaultTables()[:3]
+	tables := smartromock.DefaultTables()[:3]
 	refs := make([]smartro.TableRef, len(tables))
 	for i, t := range tables {
 		refs[i] = t.Ref()
@@ -409,7 +414,7 @@ func GenScenario() *rapid.Generator[Scenario] {
 			b := rapid.SampledFrom(sc.Baskets).Draw(t, "rushBasket")
 			sc.Events = append(sc.Events, Event{
 				At:   b.Start + time.Duration(rapid.IntRange(0, 20).Draw(t, "rushAfter"))*time.Second,
-				Kind: EventTableRush, Table: b.Table, N: rapid.IntRange(TableLookupLimit, TableLookupLimit+2).Draw(t, "rushN"),
+				Kind: EventTableRush, Table: b.Table, N: rapid.IntRange(smartromock.TableLookupLimit, smartromock.TableLookupLimit+2).Draw(t, "rushN"),
 			})
 		}
 		for i, n := 0, rapid.IntRange(0, 6).Draw(t, "events"); i < n; i++ {
@@ -424,10 +429,10 @@ func GenScenario() *rapid.Generator[Scenario] {
 			case EventAgentOffline, EventBusinessDayOff:
 				e.For = time.Duration(rapid.IntRange(1, 90).Draw(t, "for")) * time.Second
 			case EventLoseNextAnswer, EventGarbleNextAnswer, EventRefuseOccupied:
-				e.Op = rapid.SampledFrom([]string{OpOrderNew, OpOrderNew, OpOrderAdd, OpTableOrders}).Draw(t, "op")
+				e.Op = rapid.SampledFrom([]string{smartromock.OpNewOrder, smartromock.OpNewOrder, smartromock.OpAdditionalOrder, smartromock.OpTableOrders}).Draw(t, "op")
 			case EventTableRush:
 				e.Table = rapid.SampledFrom(refs).Draw(t, "eventTable")
-				e.N = rapid.IntRange(TableLookupLimit, TableLookupLimit+2).Draw(t, "rushN")
+				e.N = rapid.IntRange(smartromock.TableLookupLimit, smartromock.TableLookupLimit+2).Draw(t, "rushN")
 			}
 			sc.Events = append(sc.Events, e)
 		}
@@ -446,7 +451,7 @@ func GenScenario() *rapid.Generator[Scenario] {
 //	rapid.Check(t, func(t *rapid.T) {
 //		smartromock.CheckExactlyOnce(t, smartromock.NewServer, smartromock.PlaceWithTracker(4, 5*time.Second))
 //	})
-func CheckExactlyOnce(t *rapid.T, newServer func(...Option) *Server, place Placer) {
+func CheckExactlyOnce(t *rapid.T, newServer func(...smartromock.Option) *smartromock.Server, place Placer) {
 	sc := GenScenario().Draw(t, "scenario")
 	if err := RunScenario(sc, newServer, place); err != nil {
 		t.Fatal(err)
@@ -460,9 +465,6 @@ const MaxScenarioTime = 30 * time.Minute
 // scenarioStep is how far the driver moves the clock at most in one step.
 const scenarioStep = smartro.DefaultPollInterval
 
-// stuckAfter is how long (real time) the driver waits for the flow to park on the clock.
-const stuckAfter = 20 * time.Second
-
 // RunScenario runs sc against a fresh server from newServer with place, and returns an
 // error describing the first violation of the exactly-once property, or nil. The server
 // runs on its own fake clock; the driver moves it in steps of at most 5 s whenever every
@@ -471,19 +473,19 @@ const stuckAfter = 20 * time.Second
 // delivered order still received is marked done (SMRO000069) at the next step. When every
 // placer has returned, the clock moves 2 minutes further before the POS is counted, so an
 // order still pending would have been delivered or dropped.
-func RunScenario(sc Scenario, newServer func(...Option) *Server, place Placer) error {
+func RunScenario(sc Scenario, newServer func(...smartromock.Option) *smartromock.Server, place Placer) error {
 	clk := mock.NewClock(time.Time{})
-	opts := []Option{WithClock(clk), WithDeliveryDelay(sc.DeliveryDelay), WithRestartDowntime(sc.RestartDowntime)}
+	opts := []smartromock.Option{smartromock.WithClock(clk), smartromock.WithDeliveryDelay(sc.DeliveryDelay), smartromock.WithRestartDowntime(sc.RestartDowntime)}
 	if sc.Menu != nil {
-		opts = append(opts, WithMenu(sc.Menu))
+		opts = append(opts, smartromock.WithMenu(sc.Menu))
 	}
 	s := newServer(opts...)
 	defer s.Close()
 	if s.Clock() != clk {
-		return errors.New("smartromock: newServer must pass its options to NewServer (the clock is not the property's)")
+		return errors.New("smartromock: newServer must pass its options to smartromock.NewServer (the clock is not the property's)")
 	}
 	c := s.Client()
-	for _, op := range []string{OpTables, OpMenuState, OpMenu, OpOrderNew, OpOrderAdd, OpTableOrders, OpStoreOrders, OpOrderCancel} {
+	for _, op := range []string{smartromock.OpTables, smartromock.OpMenuChanged, smartromock.OpMenu, smartromock.OpNewOrder, smartromock.OpAdditionalOrder, smartromock.OpTableOrders, smartromock.OpStoreOrders, smartromock.OpReturnOrder} {
 		s.SetAnswerLatency(op, sc.AnswerLatency)
 	}
 	for _, b := range sc.Baskets {
@@ -524,7 +526,7 @@ func RunScenario(sc Scenario, newServer func(...Option) *Server, place Placer) e
 		case EventGarbleNextAnswer:
 			add(e.At, func() { s.Faults().Inject(e.Op, mock.Fault{Kind: mock.Garbage}) })
 		case EventTableRush:
-			add(e.At, func() { s.rush(e.Table, e.N, fmt.Sprintf("RUSH%d-", len(acts))) })
+			add(e.At, func() { s.Rush(e.Table, e.N, fmt.Sprintf("RUSH%d-", len(acts))) })
 		case EventRefuseOccupied:
 			add(e.At, func() {
 				s.Faults().Inject(e.Op, mock.Fault{Kind: mock.Fail, Code: smartro.CodeOccupied, Message: "테이블 점유 (injected)"})
@@ -588,32 +590,29 @@ func RunScenario(sc Scenario, newServer func(...Option) *Server, place Placer) e
 			return fmt.Errorf("smartromock: %d placers still running after %v of fake time (scenario %s)", running, MaxScenarioTime, sc)
 		}
 		if running > 0 {
-			// Wait until the flow is parked on the clock, or a placer returns.
-			stop := make(chan struct{})
-			quit := make(chan struct{})
+			// Wait until every running placer is parked on the clock, or one returns:
+			// progress either way, judged by the flow and the clock, never by real time.
+			stop, wdone := make(chan struct{}), make(chan struct{})
 			got := make(chan int, 1)
+			var once sync.Once
+			halt := func() { once.Do(func() { close(stop) }) }
 			go func() {
-				defer close(stop)
-				tm := time.NewTimer(stuckAfter)
-				defer tm.Stop()
+				defer close(wdone)
 				select {
 				case i := <-finished:
 					got <- i
-				case <-tm.C:
-				case <-quit:
+					halt()
+				case <-stop:
 				}
 			}()
-			parked := clk.WaitForWaiters(running, stop)
-			close(quit)
-			<-stop
+			clk.WaitForWaiters(running, stop)
+			halt()
+			<-wdone
 			select {
 			case <-got:
 				running--
 				continue
 			default:
-			}
-			if !parked {
-				return fmt.Errorf("smartromock: the flow is neither parked on the clock nor finished after %v of real time (scenario %s)", stuckAfter, sc)
 			}
 		}
 		step := scenarioStep
@@ -623,39 +622,13 @@ func RunScenario(sc Scenario, newServer func(...Option) *Server, place Placer) e
 		clk.Advance(step)
 		kitchen()
 	}
-	clk.Advance(2 * Expiry)
+	clk.Advance(2 * smartromock.Expiry)
 	kitchen()
 	return account(sc, s.Orders(), results)
 }
 
-// rush places n orders of one line (the menu's first orderable item) on table as another
-// device would, each under MCHT_ORDERNO prefix + i and never delivered to the POS (delivery
-// delay beyond Expiry). Orders the server refuses (occupied table, agent offline, …) are
-// skipped. It bypasses HTTP so that the driver never waits on its own clock.
-func (s *Server) rush(table smartro.TableRef, n int, prefix string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	items := orderables(s.menu)
-	if len(items) == 0 {
-		return
-	}
-	it := items[0]
-	for i := 0; i < n; i++ {
-		o := &smartro.Order{MerchantOrderNo: fmt.Sprintf("%s%d", prefix, i), Table: table,
-			Lines: []smartro.OrderLine{{ItemID: it.ID, Name: it.Name, Price: it.Price, Count: 1}}}
-		req, err := o.ToWire(s.storeID, s.serviceID, "")
-		if err != nil {
-			return
-		}
-		s.delayFor[o.MerchantOrderNo] = 2 * Expiry
-		if _, r := s.placeLocked(req, false); r != nil {
-			delete(s.delayFor, o.MerchantOrderNo)
-		}
-	}
-}
-
 // account checks the POS against what each placer reported.
-func account(sc Scenario, orders []Order, results []error) error {
+func account(sc Scenario, orders []smartromock.Order, results []error) error {
 	owner := func(mcht string) int {
 		for i, b := range sc.Baskets {
 			if mcht == b.MerchantOrderNo || strings.HasPrefix(mcht, b.MerchantOrderNo+"-") {
@@ -664,7 +637,7 @@ func account(sc Scenario, orders []Order, results []error) error {
 		}
 		return -1
 	}
-	inPOS := make([][]Order, len(sc.Baskets))
+	inPOS := make([][]smartromock.Order, len(sc.Baskets))
 	for _, o := range orders {
 		if !o.InPOS() {
 			continue
@@ -692,7 +665,7 @@ func account(sc Scenario, orders []Order, results []error) error {
 	return nil
 }
 
-func orderNos(os []Order) string {
+func orderNos(os []smartromock.Order) string {
 	s := make([]string, len(os))
 	for i, o := range os {
 		s[i] = o.OrderNo + "/" + o.MerchantOrderNo
