@@ -287,14 +287,17 @@ func TestPlaceTableOrderChoosesNewOrAdd(t *testing.T) {
 // measurePause waits until the code under test has armed a timer tagged tag on clk (and no
 // other), then moves the clock in steps of step until that timer fires, failing if any
 // request reaches s meanwhile or the pause exceeds limit. It returns the pause's length,
-// rounded up to step.
-func measurePause(t *testing.T, clk *mock.Clock, tag string, s *stub, step, limit time.Duration) time.Duration {
+// rounded up to step, and the number of requests to path received when the pause began:
+// counted while the code is parked on the clock, so no request can be under way. (Counting
+// after the pause ends races with the next attempt, which starts as the timer fires.)
+func measurePause(t *testing.T, clk *mock.Clock, tag string, s *stub, path string, step, limit time.Duration) (time.Duration, int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if !clk.WaitForWaiters(1, ctx.Done()) {
 		t.Fatal("no pause on the clock")
 	}
+	atPark := s.n(path)
 	if n, all := clk.TaggedWaiters(tag), clk.Waiters(); n != 1 || all != 1 {
 		t.Fatalf("%d timers tagged %q of %d armed, want the pause alone", n, tag, all)
 	}
@@ -310,7 +313,7 @@ func measurePause(t *testing.T, clk *mock.Clock, tag string, s *stub, step, limi
 		clk.Advance(step)
 		el += step
 	}
-	return el
+	return el, atPark
 }
 
 // occupiedPauseBounds returns the bounds of the k-th pause (k from 0) under p: the interval
@@ -385,12 +388,12 @@ func TestPlaceTableOrderWaitsOutOccupiedOnTheClock(t *testing.T) {
 	var pauses []time.Duration
 	for k := 0; k < 3; k++ {
 		lo, hi := occupiedPauseBounds(pol, k)
-		d := measurePause(t, clk, "tracker", s, step, hi+step)
+		d, sent := measurePause(t, clk, "tracker", s, wire.PathOrderNew, step, hi+step)
 		if d < lo || d-step >= hi {
 			t.Fatalf("pause %d lasted %v, want %v..%v", k, d, lo, hi)
 		}
-		if got := s.n(wire.PathOrderNew); got != k+1 {
-			t.Fatalf("after pause %d: %d order requests", k, got)
+		if sent != k+1 {
+			t.Fatalf("before pause %d: %d order requests, want %d", k, sent, k+1)
 		}
 		pauses = append(pauses, d)
 	}
@@ -422,8 +425,12 @@ func TestPlaceTableOrderWaitsOutOccupiedOnTheClock(t *testing.T) {
 	}()
 	for k := 0; k < pol2.MaxRetries; k++ {
 		lo, hi := occupiedPauseBounds(pol2, k)
-		if d := measurePause(t, clk, "client2", s, step, hi+step); d < lo || d-step >= hi {
+		d, sent := measurePause(t, clk, "client2", s, wire.PathOrderNew, step, hi+step)
+		if d < lo || d-step >= hi {
 			t.Fatalf("pause %d lasted %v, want %v..%v", k, d, lo, hi)
+		}
+		if sent-before != k+1 {
+			t.Fatalf("before pause %d: %d order requests, want %d", k, sent-before, k+1)
 		}
 	}
 	if r := <-done; !IsOccupied(r.err) || s.n(wire.PathOrderNew)-before != pol2.MaxRetries+1 {
