@@ -289,7 +289,9 @@ func TestPlaceTableOrderChoosesNewOrAdd(t *testing.T) {
 // request reaches s meanwhile or the pause exceeds limit. It returns the pause's length,
 // rounded up to step, and the number of requests to path received when the pause began:
 // counted while the code is parked on the clock, so no request can be under way. (Counting
-// after the pause ends races with the next attempt, which starts as the timer fires.)
+// after the pause ends races with the next attempt, which starts as the timer fires.) The
+// next attempt must be held back by the caller (a gated stub handler) until it returns, so
+// that the client cannot arm its next pause before the end of this one is seen.
 func measurePause(t *testing.T, clk *mock.Clock, tag string, s *stub, path string, step, limit time.Duration) (time.Duration, int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -350,7 +352,18 @@ func TestPlaceTableOrderWaitsOutOccupiedOnTheClock(t *testing.T) {
 		return c
 	}
 	c := newClient("client", pol)
-	s.on(wire.PathTableOrders, ok(wire.OrderList{}))
+	// Each attempt starts with a lookup, held until the test lets it through: the client
+	// cannot start its next pause before the test has seen this one end.
+	gate := make(chan struct{}, 1)
+	lookup := ok(wire.OrderList{})
+	s.on(wire.PathTableOrders, func(w http.ResponseWriter, b []byte) {
+		select {
+		case <-gate:
+		case <-time.After(10 * time.Second):
+		}
+		lookup(w, b)
+	})
+	gate <- struct{}{} // the first attempt
 	var mu sync.Mutex
 	n := 0
 	s.on(wire.PathOrderNew, func(w http.ResponseWriter, b []byte) {
@@ -395,6 +408,7 @@ func TestPlaceTableOrderWaitsOutOccupiedOnTheClock(t *testing.T) {
 		if sent != k+1 {
 			t.Fatalf("before pause %d: %d order requests, want %d", k, sent, k+1)
 		}
+		gate <- struct{}{} // the attempt after the pause
 		pauses = append(pauses, d)
 	}
 	r := <-done
@@ -419,6 +433,7 @@ func TestPlaceTableOrderWaitsOutOccupiedOnTheClock(t *testing.T) {
 	c2 := newClient("client2", pol2)
 	s.on(wire.PathOrderNew, fail(200, CodeOccupied, "점유"))
 	before := s.n(wire.PathOrderNew)
+	gate <- struct{}{} // the first attempt
 	go func() {
 		_, err := c2.PlaceTableOrder(ctx, postpaid())
 		done <- res{0, err}
@@ -432,6 +447,7 @@ func TestPlaceTableOrderWaitsOutOccupiedOnTheClock(t *testing.T) {
 		if sent-before != k+1 {
 			t.Fatalf("before pause %d: %d order requests, want %d", k, sent-before, k+1)
 		}
+		gate <- struct{}{} // the attempt after the pause
 	}
 	if r := <-done; !IsOccupied(r.err) || s.n(wire.PathOrderNew)-before != pol2.MaxRetries+1 {
 		t.Fatal(r.err, s.n(wire.PathOrderNew)-before)
