@@ -2,6 +2,7 @@ package smartro
 
 import (
 	"context"
+	wire "github.com/poskit/poskit/internal/smartrowire"
 	"net/http"
 	"testing"
 	"time"
@@ -19,23 +20,23 @@ type apiCall struct {
 
 func apiCalls() []apiCall {
 	return []apiCall{
-		{"smartro.Tables", PathTables, true, func(ctx context.Context, c *Client) error { _, err := c.Tables(ctx); return err }},
-		{"smartro.MenuChanged", PathMenuState, true, func(ctx context.Context, c *Client) error {
+		{"smartro.Tables", wire.PathTables, true, func(ctx context.Context, c *Client) error { _, err := c.Tables(ctx); return err }},
+		{"smartro.MenuChanged", wire.PathMenuState, true, func(ctx context.Context, c *Client) error {
 			_, _, err := c.MenuChanged(ctx, time.Time{})
 			return err
 		}},
-		{"smartro.Menu", PathMenu, true, func(ctx context.Context, c *Client) error { _, err := c.Menu(ctx); return err }},
-		{"smartro.NewOrder", PathOrderNew, true, func(ctx context.Context, c *Client) error { _, err := c.NewOrder(ctx, validPrepaid()); return err }},
-		{"smartro.AdditionalOrder", PathOrderAdd, true, func(ctx context.Context, c *Client) error {
+		{"smartro.Menu", wire.PathMenu, true, func(ctx context.Context, c *Client) error { _, err := c.Menu(ctx); return err }},
+		{"smartro.NewOrder", wire.PathOrderNew, true, func(ctx context.Context, c *Client) error { _, err := c.NewOrder(ctx, validPrepaid()); return err }},
+		{"smartro.AdditionalOrder", wire.PathOrderAdd, true, func(ctx context.Context, c *Client) error {
 			_, err := c.AdditionalOrder(ctx, "TO1", postpaid())
 			return err
 		}},
-		{"smartro.TableOrders", PathTableOrders, true, func(ctx context.Context, c *Client) error {
+		{"smartro.TableOrders", wire.PathTableOrders, true, func(ctx context.Context, c *Client) error {
 			_, err := c.TableOrders(ctx, "0001", "0005")
 			return err
 		}},
-		{"smartro.StoreOrders", PathStoreOrders, true, func(ctx context.Context, c *Client) error { _, err := c.StoreOrders(ctx); return err }},
-		{"smartro.ReturnOrder", PathOrderCancel, false, func(ctx context.Context, c *Client) error {
+		{"smartro.StoreOrders", wire.PathStoreOrders, true, func(ctx context.Context, c *Client) error { _, err := c.StoreOrders(ctx); return err }},
+		{"smartro.ReturnOrder", wire.PathOrderCancel, false, func(ctx context.Context, c *Client) error {
 			return c.ReturnOrder(ctx, "TO1", []Payment{{Kind: PayCash, Amount: 100}})
 		}},
 	}
@@ -105,12 +106,12 @@ func TestEnvelopeLessAnswersAreErrors(t *testing.T) {
 // An order answer must carry ORDERNO: without it there is nothing to track.
 func TestOrderAnswerWithoutOrderNoIsAnError(t *testing.T) {
 	for _, call := range apiCalls() {
-		if call.path != PathOrderNew && call.path != PathOrderAdd {
+		if call.path != wire.PathOrderNew && call.path != wire.PathOrderAdd {
 			continue
 		}
 		s := newStub(t)
 		c := newTestClient(t, s)
-		s.on(call.path, ok(WireOrderAnswer{MerchantOrderNo: "M-1"}))
+		s.on(call.path, ok(wire.OrderAnswer{MerchantOrderNo: "M-1"}))
 		err := call.do(context.Background(), c)
 		var e *Error
 		if !asErr(err, &e) || e.Op != call.op || e.Code != CodeBadAnswer || e.HTTPStatus != 200 || !IsLost(err) {
@@ -123,14 +124,14 @@ func TestOrderAnswerWithoutOrderNoIsAnError(t *testing.T) {
 func TestFullEnvelopesAccepted(t *testing.T) {
 	s := newStub(t)
 	c := newTestClient(t, s)
-	s.on(PathTables, ok(WireTablesAnswer{}))
-	s.on(PathMenuState, ok(WireMenuStateAnswer{Updated: FlagNo}))
-	s.on(PathMenu, ok(WireMenuAnswer{}))
-	s.on(PathOrderNew, ok(WireOrderAnswer{OrderNo: "TO1"}))
-	s.on(PathOrderAdd, ok(WireOrderAnswer{OrderNo: "TO2", OrgOrderNo: "TO1"}))
-	s.on(PathTableOrders, ok(WireOrderList{}))
-	s.on(PathStoreOrders, ok(WireOrderList{}))
-	s.on(PathOrderCancel, raw(200, `{"RESULT":"SUCCESS","ERRCODE":"","MSG":"","MSG2":""}`))
+	s.on(wire.PathTables, ok(wire.TablesAnswer{}))
+	s.on(wire.PathMenuState, ok(wire.MenuStateAnswer{Updated: wire.FlagNo}))
+	s.on(wire.PathMenu, ok(wire.MenuAnswer{}))
+	s.on(wire.PathOrderNew, ok(wire.OrderAnswer{OrderNo: "TO1"}))
+	s.on(wire.PathOrderAdd, ok(wire.OrderAnswer{OrderNo: "TO2", OrgOrderNo: "TO1"}))
+	s.on(wire.PathTableOrders, ok(wire.OrderList{}))
+	s.on(wire.PathStoreOrders, ok(wire.OrderList{}))
+	s.on(wire.PathOrderCancel, raw(200, `{"RESULT":"SUCCESS","ERRCODE":"","MSG":"","MSG2":""}`))
 	for _, call := range apiCalls() {
 		if err := call.do(context.Background(), c); err != nil {
 			t.Errorf("%s: %v", call.op, err)
@@ -145,7 +146,7 @@ func TestTrackerIgnoresEnvelopeLessLookups(t *testing.T) {
 	s := newStub(t)
 	clk := mock.NewClock(time.Time{})
 	c := newTestClient(t, s, WithClock(clk), WithRetry(RetryPolicy{MaxRetries: -1}))
-	s.on(PathTableOrders, raw(200, `{"ORDER_LIST":[{"ORDERNO":"OTHER","MCHT_ORDERNO":"X"}]}`))
+	s.on(wire.PathTableOrders, raw(200, `{"ORDER_LIST":[{"ORDERNO":"OTHER","MCHT_ORDERNO":"X"}]}`))
 	q := newQuiet()
 	tr := newTracker(c, q.hook, WithTrackerClock(clk))
 	defer tr.Close()
@@ -161,7 +162,7 @@ func TestTrackerIgnoresEnvelopeLessLookups(t *testing.T) {
 	if st, _ := tr.State("M-1"); st != Accepted || tr.CanReorder("M-1") {
 		t.Fatalf("state %v, CanReorder %v after envelope-less lookups", st, tr.CanReorder("M-1"))
 	}
-	if s.n(PathTableOrders) < 12 {
-		t.Fatalf("only %d lookups", s.n(PathTableOrders))
+	if s.n(wire.PathTableOrders) < 12 {
+		t.Fatalf("only %d lookups", s.n(wire.PathTableOrders))
 	}
 }

@@ -2,6 +2,7 @@ package smartro
 
 import (
 	"context"
+	wire "github.com/poskit/poskit/internal/smartrowire"
 	"testing"
 )
 
@@ -53,9 +54,9 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{"smartro.PlaceTableOrder", func(ctx context.Context, c *Client, o *Order) error { _, err := c.PlaceTableOrder(ctx, o); return err }},
 	}
 	s := newStub(t)
-	s.on(PathTableOrders, ok(WireOrderList{}))
-	s.on(PathOrderNew, ok(WireOrderAnswer{OrderNo: "TO1"}))
-	s.on(PathOrderAdd, ok(WireOrderAnswer{OrderNo: "TO2"}))
+	s.on(wire.PathTableOrders, ok(wire.OrderList{}))
+	s.on(wire.PathOrderNew, ok(wire.OrderAnswer{OrderNo: "TO1"}))
+	s.on(wire.PathOrderAdd, ok(wire.OrderAnswer{OrderNo: "TO2"}))
 	c := newTestClient(t, s)
 	ctx := context.Background()
 	for _, op := range ops {
@@ -79,10 +80,10 @@ func TestBadInputSendsNothing(t *testing.T) {
 		}
 	}
 	// The unbroken orders do go out: the checks above are not vacuous.
-	if _, err := c.NewOrder(ctx, validPrepaid()); err != nil || s.n(PathOrderNew) != 1 {
+	if _, err := c.NewOrder(ctx, validPrepaid()); err != nil || s.n(wire.PathOrderNew) != 1 {
 		t.Fatal(err)
 	}
-	if _, err := c.PlaceTableOrder(ctx, postpaid()); err != nil || s.n(PathTableOrders) != 1 || s.n(PathOrderNew) != 2 {
+	if _, err := c.PlaceTableOrder(ctx, postpaid()); err != nil || s.n(wire.PathTableOrders) != 1 || s.n(wire.PathOrderNew) != 2 {
 		t.Fatal(err)
 	}
 }

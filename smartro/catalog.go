@@ -50,7 +50,8 @@ type catItem struct {
 	group *ItemGroup
 }
 
-// NewCatalog returns an empty catalog over src (usually a *Client, whose clock it uses).
+// NewCatalog returns an empty catalog over src (usually a *Client; a source with a Clock
+// method, as *Client has, lends the catalog its clock).
 // maxAge ≤ 0 means DefaultCatalogMaxAge. Nothing is fetched until Get or Refresh. A nil
 // src is allowed only for WithCatalog, which makes the new client the source.
 func NewCatalog(src CatalogSource, maxAge time.Duration) *Catalog {
@@ -58,8 +59,8 @@ func NewCatalog(src CatalogSource, maxAge time.Duration) *Catalog {
 		maxAge = DefaultCatalogMaxAge
 	}
 	c := &Catalog{src: src, maxAge: maxAge, clock: clockx.Real}
-	if cl, ok := src.(*Client); ok {
-		c.clock = cl.clock
+	if cl, ok := src.(interface{ Clock() Clock }); ok && cl.Clock() != nil {
+		c.clock = cl.Clock()
 	}
 	return c
 }

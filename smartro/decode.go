@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/poskit/poskit/internal/redact"
+	wire "github.com/poskit/poskit/internal/smartrowire"
 )
 
 // maxMessage bounds the text of an agent's MSG/MSG2 kept in an *Error.
@@ -22,22 +25,22 @@ const maxMessage = 512
 // may have been written to (by the two-pass reading).
 //
 // The body is parsed once: the envelope is decoded with OBJ going into a fresh value of
-// out's type (see wireAnswer), copied into out once the envelope says success. Only when
+// out's type (see wire.Answer), copied into out once the envelope says success. Only when
 // that fails — not JSON, a field of the wrong type, an OBJ of another shape (as error
 // answers may carry) — is the answer read again step by step to tell those cases apart,
 // so failures map exactly as decodeAnswerSlow says.
-func decodeAnswer(op string, status int, body []byte, out any) error {
+func decodeAnswer(red *redact.Redactor, op string, status int, body []byte, out any) error {
 	if out == nil {
-		return decodeAnswerSlow(op, status, body, nil)
+		return decodeAnswerSlow(red, op, status, body, nil)
 	}
 	if d := bytes.TrimSpace(body); len(d) > 0 && d[0] == '{' {
 		if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && !v.IsNil() {
 			// obj is a pointer to a nil *T (out is *T): encoding/json allocates the T only
 			// when OBJ is present and not null, which tells those cases apart.
 			obj := reflect.New(v.Type())
-			env := wireAnswer{Result: missingKey, ErrCode: missingKey, Obj: obj.Interface()}
+			env := wire.Answer{Result: wire.MissingKey, ErrCode: wire.MissingKey, Obj: obj.Interface()}
 			if err := json.Unmarshal(d, &env); err == nil {
-				if err := checkAnswer(op, status, keyValue(env.Result), keyValue(env.ErrCode), env.Msg, env.Msg2); err != nil {
+				if err := checkAnswer(red, op, status, keyValue(env.Result), keyValue(env.ErrCode), env.Msg, env.Msg2); err != nil {
 					return err
 				}
 				got := obj.Elem()
@@ -49,17 +52,12 @@ func decodeAnswer(op string, status int, body []byte, out any) error {
 			}
 		}
 	}
-	return decodeAnswerSlow(op, status, body, out)
+	return decodeAnswerSlow(red, op, status, body, out)
 }
 
-// missingKey is what RESULT and ERRCODE of wireAnswer hold before decoding: a string no
-// decoded JSON string can equal (encoding/json replaces invalid UTF-8), so a key that is
-// missing (or null, which leaves a string unchanged) keeps it.
-const missingKey = "\xff"
-
-// keyValue returns nil for missingKey, else a pointer to s.
+// keyValue returns nil for wire.MissingKey, else a pointer to s.
 func keyValue(s string) *string {
-	if s == missingKey {
+	if s == wire.MissingKey {
 		return nil
 	}
 	return &s
@@ -67,12 +65,12 @@ func keyValue(s string) *string {
 
 // decodeAnswerSlow is decodeAnswer in two passes: the envelope with OBJ kept raw, then OBJ
 // into out once the envelope says success.
-func decodeAnswerSlow(op string, status int, body []byte, out any) error {
-	env, err := decodeEnvelope(body)
+func decodeAnswerSlow(red *redact.Redactor, op string, status int, body []byte, out any) error {
+	env, err := wire.DecodeKeys(body)
 	if err != nil {
-		return &Error{Op: op, HTTPStatus: status, Code: CodeBadAnswer, Message: "answer is not a JSON envelope", err: err}
+		return &Error{Op: op, HTTPStatus: status, Code: CodeBadAnswer, Message: "answer is not a JSON envelope", Err: redactCause(red, err)}
 	}
-	if err := checkAnswer(op, status, env.Result, env.ErrCode, env.Msg, env.Msg2); err != nil {
+	if err := checkAnswer(red, op, status, env.Result, env.ErrCode, env.Msg, env.Msg2); err != nil {
 		return err
 	}
 	if out == nil {
@@ -82,26 +80,26 @@ func decodeAnswerSlow(op string, status int, body []byte, out any) error {
 		return checkData(op, status, false, out)
 	}
 	if err := json.Unmarshal(env.Obj, out); err != nil {
-		return &Error{Op: op, HTTPStatus: status, Code: CodeBadAnswer, Message: "OBJ does not have the expected shape", err: err}
+		return &Error{Op: op, HTTPStatus: status, Code: CodeBadAnswer, Message: "OBJ does not have the expected shape", Err: redactCause(red, err)}
 	}
 	return checkData(op, status, true, out)
 }
 
 // checkAnswer maps a readable envelope's RESULT, ERRCODE and the HTTP status to nil or
 // *Error. result and errCode are nil when their key is missing (or null).
-func checkAnswer(op string, status int, result, errCode *string, msg, msg2 string) error {
+func checkAnswer(red *redact.Redactor, op string, status int, result, errCode *string, msg, msg2 string) error {
 	if result == nil || errCode == nil {
 		return &Error{Op: op, HTTPStatus: status, Code: CodeBadAnswer, Message: "answer is not a Smartro envelope (RESULT or ERRCODE missing)"}
 	}
 	if *errCode != "" {
-		return &Error{Op: op, HTTPStatus: status, Code: clean(*errCode, 64), Message: joinMessage(msg, msg2)}
+		return &Error{Op: op, HTTPStatus: status, Code: red.String(clean(*errCode, 64)), Message: red.String(joinMessage(msg, msg2))}
 	}
-	if *result != ResultSuccess {
+	if *result != wire.ResultSuccess {
 		m := "RESULT " + strconv.Quote(clean(*result, 32)) + " without an ERRCODE"
 		if j := joinMessage(msg, msg2); j != "" {
 			m += ": " + j
 		}
-		return &Error{Op: op, HTTPStatus: status, Code: CodeResultFail, Message: m}
+		return &Error{Op: op, HTTPStatus: status, Code: CodeResultFail, Message: red.String(m)}
 	}
 	if status < 200 || status > 299 {
 		return &Error{Op: op, HTTPStatus: status, Code: CodeBadAnswer, Message: "success envelope with a failure HTTP status"}
@@ -116,7 +114,7 @@ func checkData(op string, status int, seen bool, out any) error {
 		return &Error{Op: op, HTTPStatus: status, Code: CodeBadAnswer, Message: "success answer without OBJ"}
 	}
 	if c, ok := out.(answerChecker); ok {
-		if missing := c.missing(); missing != "" {
+		if missing := c.Missing(); missing != "" {
 			return &Error{Op: op, HTTPStatus: status, Code: CodeBadAnswer, Message: "success answer without " + missing}
 		}
 	}
@@ -124,8 +122,8 @@ func checkData(op string, status int, seen bool, out any) error {
 }
 
 // answerChecker is implemented by OBJ types that have fields a success answer must carry;
-// missing names the first one absent ("" when none is).
-type answerChecker interface{ missing() string }
+// Missing names the first one absent ("" when none is).
+type answerChecker interface{ Missing() string }
 
 // joinMessage joins MSG and MSG2, cleaned and with card numbers masked.
 func joinMessage(a, b string) string {
@@ -192,7 +190,7 @@ func maskDigitRuns(s string) string {
 				b = make([]byte, 0, len(s))
 			}
 			b = append(b, s[last:start]...)
-			b = append(b, maskCard(s[start:i])...)
+			b = append(b, wire.MaskCard(s[start:i])...)
 			last = i
 		}
 	}

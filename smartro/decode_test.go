@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/poskit/poskit/internal/redact"
+	wire "github.com/poskit/poskit/internal/smartrowire"
 	"reflect"
 	"strings"
 	"testing"
@@ -83,8 +85,8 @@ func FuzzDecodeAnswerOnePass(f *testing.F) {
 		}
 		check := func(fast, slow any) {
 			t.Helper()
-			ef := decodeAnswer("smartro.Fuzz", status, body, fast)
-			es := decodeAnswerSlow("smartro.Fuzz", status, body, slow)
+			ef := decodeAnswer(nil, "smartro.Fuzz", status, body, fast)
+			es := decodeAnswerSlow(nil, "smartro.Fuzz", status, body, slow)
 			if !sameAnswerError(ef, es) {
 				t.Fatalf("one pass: %v; two passes: %v", ef, es)
 			}
@@ -92,18 +94,18 @@ func FuzzDecodeAnswerOnePass(f *testing.F) {
 				t.Fatalf("one pass decoded %+v; two passes %+v", fast, slow)
 			}
 		}
-		check(new(WireOrderList), new(WireOrderList))
-		check(new(WireMenuAnswer), new(WireMenuAnswer))
-		check(new(WireOrderAnswer), new(WireOrderAnswer))
+		check(new(wire.OrderList), new(wire.OrderList))
+		check(new(wire.MenuAnswer), new(wire.MenuAnswer))
+		check(new(wire.OrderAnswer), new(wire.OrderAnswer))
 		check(nil, nil)
 	})
 }
 
 func TestDecodeAnswerRequiresOBJAndLeavesOutOnNullOrMissingOBJ(t *testing.T) {
 	for _, body := range []string{`{"RESULT":"SUCCESS","ERRCODE":""}`, `{"RESULT":"SUCCESS","ERRCODE":"","OBJ":null}`} {
-		for name, decode := range map[string]func(string, int, []byte, any) error{"one pass": decodeAnswer, "two passes": decodeAnswerSlow} {
-			out := WireOrderList{Orders: []WireLiveOrder{{OrderNo: "kept"}}}
-			err := decode("smartro.T", 200, []byte(body), &out)
+		for name, decode := range map[string]func(*redact.Redactor, string, int, []byte, any) error{"one pass": decodeAnswer, "two passes": decodeAnswerSlow} {
+			out := wire.OrderList{Orders: []wire.LiveOrder{{OrderNo: "kept"}}}
+			err := decode(nil, "smartro.T", 200, []byte(body), &out)
 			var e *Error
 			if !errors.As(err, &e) || e.Code != CodeBadAnswer || e.Op != "smartro.T" || e.HTTPStatus != 200 {
 				t.Fatalf("%s %s: %v, want %s", name, body, err, CodeBadAnswer)
@@ -112,7 +114,7 @@ func TestDecodeAnswerRequiresOBJAndLeavesOutOnNullOrMissingOBJ(t *testing.T) {
 				t.Errorf("%s %s: out = %+v, want it unchanged", name, body, out)
 			}
 			// A call without data (nil out) accepts the envelope without OBJ.
-			if err := decode("smartro.T", 200, []byte(body), nil); err != nil {
+			if err := decode(nil, "smartro.T", 200, []byte(body), nil); err != nil {
 				t.Errorf("%s %s, nil out: %v", name, body, err)
 			}
 		}
@@ -121,8 +123,8 @@ func TestDecodeAnswerRequiresOBJAndLeavesOutOnNullOrMissingOBJ(t *testing.T) {
 
 func TestDecodeAnswerRejectsUnusableOut(t *testing.T) {
 	body := []byte(`{"RESULT":"SUCCESS","ERRCODE":"","OBJ":{"ORDER_LIST":[]}}`)
-	for _, out := range []any{(*WireOrderList)(nil), WireOrderList{}} {
-		err := decodeAnswer("smartro.T", 200, body, out)
+	for _, out := range []any{(*wire.OrderList)(nil), wire.OrderList{}} {
+		err := decodeAnswer(nil, "smartro.T", 200, body, out)
 		var e *Error
 		if !errors.As(err, &e) || e.Code != CodeBadAnswer {
 			t.Errorf("out %T: err = %v, want %s", out, err, CodeBadAnswer)
@@ -144,7 +146,7 @@ func FuzzParseOrderTime(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, date, tm string) {
 		got, ok := parseOrderTime(date, tm)
-		want, err := time.ParseInLocation(DateLayout+TimeLayout, date+tm, kst)
+		want, err := time.ParseInLocation(wire.DateLayout+wire.TimeLayout, date+tm, kst)
 		if ok != (err == nil) || (ok && (!got.Equal(want) || got.Location() != kst)) {
 			t.Fatalf("parseOrderTime(%q, %q) = %v, %v; time.ParseInLocation: %v, %v", date, tm, got, ok, want, err)
 		}
@@ -158,7 +160,7 @@ func TestParseOrderTimeMatchesTimePackage(t *testing.T) {
 		date := pad(rapid.IntRange(0, 9999).Draw(t, "year"), 4) + two("month", 14) + two("day", 32)
 		tm := two("hour", 25) + two("min", 61) + two("sec", 61)
 		got, ok := parseOrderTime(date, tm)
-		want, err := time.ParseInLocation(DateLayout+TimeLayout, date+tm, kst)
+		want, err := time.ParseInLocation(wire.DateLayout+wire.TimeLayout, date+tm, kst)
 		if ok != (err == nil) || (ok && (!got.Equal(want) || got.Location() != kst)) {
 			t.Fatalf("parseOrderTime(%q, %q) = %v, %v; time.ParseInLocation: %v, %v", date, tm, got, ok, want, err)
 		}
@@ -181,12 +183,12 @@ func pad(n, w int) string {
 // TestLiveOrdersFromWireKeepsOrdersApart checks that the shared backing arrays do not let
 // one order's lines, add-ons or payments reach another's.
 func TestLiveOrdersFromWireKeepsOrdersApart(t *testing.T) {
-	wl := WireOrderList{Orders: []WireLiveOrder{
-		{OrderNo: "A", Items: []WireOrderItem{{ID: "a1", SalePrice: 10, AddOns: []WireOrderAdditive{{ID: "x", Price: 1}}}},
-			Pays: []WirePay{{PayType: wirePayCard, CardNo: "1111222233334444", Installment: "03"}}},
+	wl := wire.OrderList{Orders: []wire.LiveOrder{
+		{OrderNo: "A", Items: []wire.OrderItem{{ID: "a1", SalePrice: 10, AddOns: []wire.OrderAdditive{{ID: "x", Price: 1}}}},
+			Pays: []wire.Pay{{PayType: wire.PayCard, CardNo: "1111222233334444", Installment: "03"}}},
 		{OrderNo: "B"},
-		{OrderNo: "C", Items: []WireOrderItem{{ID: "c1", SalePrice: 7}, {ID: "c2", SalePrice: 9, AddOns: []WireOrderAdditive{{ID: "y", Price: 2, Count: 2}}}},
-			Pays: []WirePay{{PayType: wirePayCash, CashAuthType: wireCashCorporate, CardNo: "0101"}, {PayType: wirePayCard, AuthNo: "n2"}}},
+		{OrderNo: "C", Items: []wire.OrderItem{{ID: "c1", SalePrice: 7}, {ID: "c2", SalePrice: 9, AddOns: []wire.OrderAdditive{{ID: "y", Price: 2, Count: 2}}}},
+			Pays: []wire.Pay{{PayType: wire.PayCash, CashAuthType: wire.CashCorporate, CardNo: "0101"}, {PayType: wire.PayCard, AuthNo: "n2"}}},
 	}}
 	got := liveOrdersFromWire(&wl)
 	if len(got) != 3 || got[1].Lines != nil || got[1].Payments != nil {
@@ -224,22 +226,4 @@ func TestLiveOrdersFromWireKeepsOrdersApart(t *testing.T) {
 	if l := got[2].Lines[1]; l.Price != 5 {
 		t.Errorf("line c2 price = %d, want 9 - 2×2", l.Price)
 	}
-}
-
-// FuzzWireNumQuick checks the allocation-free reading of WireNum against the general one.
-func FuzzWireNumQuick(f *testing.F) {
-	for _, s := range []string{`"18000"`, `18000`, `"-5"`, `-0`, `"-"`, `""`, `"`, `null`, `"999999999999999999"`,
-		`"9999999999999999999"`, `" 12 "`, `"+1"`, `1e3`, `"1\u0030"`, `"１"`, `--1`, `"-"1`} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		v, ok := quickWireNum(b)
-		if !ok {
-			return
-		}
-		var slow WireNum
-		if err := slow.unmarshalSlow(b); err != nil || slow != v {
-			t.Fatalf("quickWireNum(%q) = %d; general reading: %d, %v", b, v, slow, err)
-		}
-	})
 }

@@ -2,30 +2,40 @@
 // JSON interface through which a partner's table-order tablets and kiosks read a store's
 // tables and menu and send orders to its POS.
 //
-// The wire format (hosts, paths, field names; all in wire.go) was observed from a
-// partner's public client, not taken from Smartro's published spec, which gives only the
-// flow and the rules. The rules are the contract this package enforces; everything marked
-// "Modelled:" in a doc comment is our reading where no spec exists.
+// The wire format (hosts, paths, field names; all in internal/smartrowire, with the
+// endpoint table the client and its fake share) was observed from a partner's public
+// client, not taken from Smartro's published spec, which gives only the flow and the rules.
+// The rules are the contract this package enforces; everything marked "Modelled:" in a doc
+// comment is our reading where no spec exists.
 //
 // # Authentication
 //
 // Smartro issues a STORE_ID and a SERVICE_ID per store after an agreement; NewClient takes
-// both and sends them in every body. Orders work only while the Agent runs on the shop PC
-// and the POS has opened its business day.
+// both and sends them in every body. Both are treated as credentials: they (and every
+// fragment of 8 or more of their characters) never appear in an error, a log line or any
+// fmt verb of the client, also when the agent echoes them back. Orders work only while the
+// Agent runs on the shop PC and the POS has opened its business day.
 //
 // # Errors
 //
-// Every error is *Error with Op, HTTPStatus, Code and Message. Smartro publishes no list of
-// error codes: the codes this package and its fake use are our own, in ONE table in
-// wire.go, tested with IsOccupied, IsBusinessDayClosed, IsAgentOffline, IsExpired,
-// IsInvalidInput, IsUnknownItem, IsUnknownTable, IsAddNotAllowed, IsLost and friends.
-// Card numbers are masked (CardNumber) in every error and log line.
+// Every error is *Error with Op ("smartro.<Method>"), HTTPStatus, Code, Message and Err
+// (the cause); Error() names the operation once. Smartro publishes no list of error codes:
+// the codes this package and its fake use are our own (the Code* constants; CodeOf returns
+// an error's), tested with IsOccupied, IsBusinessDayClosed, IsAgentOffline, IsExpired,
+// IsInvalidInput, IsUnknownItem, IsUnknownTable, IsAddNotAllowed and friends. Card numbers
+// are masked (CardNumber) in every error and log line.
 //
-// Every answer must be the Smartro envelope: a JSON object with both RESULT and ERRCODE,
-// and for a call that returns data an OBJ (an order answer also its ORDERNO). Anything
-// else — a proxy's error page, an object without those keys — is CodeBadAnswer, and like
-// a RESULT other than SUCCESS without an ERRCODE (CodeResultFail) it counts as lost
-// (IsLost): the request may have acted.
+// A failed call has one of three outcomes, which never blur:
+//   - refused (IsRefused): the agent answered with an ERRCODE, or our input checks refused
+//     the request before sending. Nothing was applied; a corrected request may be sent.
+//   - lost (IsLost): no usable answer arrived — connection dropped, timeout, an answer
+//     that is not the Smartro envelope (a proxy's error page, an object without RESULT and
+//     ERRCODE: CodeBadAnswer), or a RESULT other than SUCCESS without an ERRCODE
+//     (CodeResultFail). The request may have been applied: reconcile, never resend blindly.
+//     A lost error is never Retryable.
+//   - the caller's context ended: the error matches context.Canceled or
+//     context.DeadlineExceeded with errors.Is (CodeCanceled); it is not lost. (An order
+//     already on the wire may still have been applied; Tracker resolves it as for a loss.)
 //
 // # Checking orders against the catalog
 //
@@ -52,12 +62,26 @@
 //
 // # Retries
 //
-// Lookups (tables, menu, live orders) are retried on transport errors and 5xx with
-// exponential backoff. Order creation and return requests are sent exactly once. An
-// occupied table (a definitive refusal) is retried by PlaceTableOrder after a pause.
+// RetryPolicy is poskit's one retry policy type. Lookups (tables, menu, live orders) are
+// retried on transport errors, HTTP 429 and 5xx (WithRetry, DefaultRetry). Order creation
+// and return requests are sent exactly once. An occupied table (a refusal) is retried by
+// PlaceTableOrder and the Tracker after a pause (WithOccupiedRetry,
+// WithTrackerOccupiedRetry, DefaultOccupiedRetry). Every pause sleeps on the client's
+// Clock (WithClock); WithoutRetrySleep (RetryPolicy.NoSleep) makes them zero.
+//
+// # Options and clock
+//
+// Client, Tracker and Catalog are configured with functional options (Option,
+// TrackerOption); options cannot fail, and NewClient and NewTracker check the result and
+// answer *Error with CodeInvalidInput. Clock and Timer are public, so a clock written
+// outside this module can drive retries, pauses and trackers; mock.Clock is a fake one.
+// The Tracker and the postpaid flow depend on small interfaces (OrderLookup, OrderAgent),
+// not on *Client.
 //
 // # Testing with the fake
 //
-// mock/smartromock serves this wire format on loopback with state, a fake clock and fault
-// injection; pass its URL with WithBaseURL and its clock with WithClock.
+// mock/smartromock serves this wire format on loopback with state, a fake clock, fault
+// injection by operation (the Client's method names: "NewOrder", "TableOrders", …) and
+// named actions; its Client method returns a client wired to it. The exactly-once property
+// for ordering flows is in mock/smartromock/smartroprop.
 package smartro

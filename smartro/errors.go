@@ -1,59 +1,82 @@
 package smartro
 
 import (
-	"context"
 	"errors"
-	"strconv"
 	"strings"
+
+	"github.com/poskit/poskit/internal/apierr"
+	"github.com/poskit/poskit/internal/redact"
 )
 
 // Error is every error this package returns: a refusal from the agent (Code = its ERRCODE,
 // or one of our Modelled codes), an input check that failed before sending
-// (CodeInvalidInput and the catalog codes), or a failure to get a usable answer
-// (CodeTransport, CodeBadAnswer, CodeResultFail). Use errors.As or the IsXxx helpers. Error() never contains a card number
+// (CodeInvalidInput and the catalog codes), a failure to get a usable answer
+// (CodeTransport, CodeBadAnswer, CodeResultFail: lost), or the caller's context ending
+// (CodeCanceled; Err is the context's error). Use errors.As or the helpers (IsLost,
+// IsRefused, IsInvalidInput, CodeOf, IsOccupied, …). Error() never contains a card number
 // in the clear or a credential.
 type Error struct {
 	Op         string // operation, e.g. "smartro.NewOrder"
 	HTTPStatus int    // HTTP status of the answer; 0 when none arrived or none was sent
 	Code       string // ERRCODE as received, or one of the Code* constants
 	Message    string // MSG and MSG2 joined, or our own description
-	err        error  // cause (transport errors, context errors)
+	Err        error  // cause, if any: the transport failure, the context's error, a decode error
 }
 
-// Error formats the error as "smartro: op: code: message (HTTP n)". Runs of 12 or more
-// digits in the message (card numbers) are masked, whoever set it.
+// Error formats the error as "smartro.NewOrder: code: message (HTTP n): cause", naming the
+// operation once. Runs of 12 or more digits (card numbers) are masked, whoever set them.
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("smartro: ")
-	if e.Op != "" {
-		b.WriteString(e.Op)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Code)
-	if e.Message != "" {
-		b.WriteString(": ")
-		b.WriteString(maskDigitRuns(e.Message))
-	}
-	if e.HTTPStatus != 0 {
-		b.WriteString(" (HTTP ")
-		b.WriteString(strconv.Itoa(e.HTTPStatus))
-		b.WriteString(")")
-	}
-	return b.String()
+	return maskDigitRuns(apierr.Format(e.Op, e.Code, e.Message, e.HTTPStatus, e.Err))
 }
 
 // Unwrap returns the cause, if any (e.g. context.DeadlineExceeded).
-func (e *Error) Unwrap() error { return e.err }
+func (e *Error) Unwrap() error { return e.Err }
 
 // Retryable reports whether repeating the same request may succeed: an occupied table,
-// the agent being offline, HTTP 429/5xx. The engine retries only idempotent requests.
+// the agent being offline, HTTP 429/5xx. A lost answer is never retryable (the request may
+// have been applied: reconcile instead), nor is the end of the caller's context. The HTTP
+// engine asks it only of requests safe to repeat (lookups).
 func (e *Error) Retryable() bool {
+	if e.lost() || e.Code == CodeCanceled {
+		return false
+	}
 	switch e.Code {
 	case CodeOccupied, CodeAgentOffline:
 		return true
 	}
 	return e.HTTPStatus == 429 || e.HTTPStatus >= 500
 }
+
+// outcome is what the error says about the agent's state.
+func (e *Error) outcome() apierr.Outcome {
+	switch {
+	case e.lost():
+		return apierr.Lost
+	case e.Code == CodeCanceled || apierr.IsContext(e.Err):
+		return apierr.Canceled
+	}
+	return apierr.Refused
+}
+
+func (e *Error) lost() bool {
+	return e.Code == CodeTransport || e.Code == CodeBadAnswer || e.Code == CodeResultFail
+}
+
+// redactCause returns err, or a plain error with its text redacted when the text holds a
+// secret (so neither Error() nor errors.Unwrap can reach it).
+func redactCause(red *redact.Redactor, err error) error {
+	if err == nil || red.Empty() {
+		return err
+	}
+	if msg := err.Error(); red.Contains(msg) {
+		return redactedError(red.String(msg))
+	}
+	return err
+}
+
+type redactedError string
+
+func (r redactedError) Error() string { return string(r) }
 
 // messageHints maps phrases of a real answer's MSG to our codes when its ERRCODE is one we
 // do not know. Modelled: no list of real codes exists; the words are the guide's.
@@ -143,31 +166,35 @@ func IsPriceMismatch(err error) bool { return hasKind(err, CodePriceMismatch) }
 func IsTrackerClosed(err error) bool { return hasKind(err, CodeTrackerClosed) }
 
 // IsLost reports whether err means no usable answer arrived (connection failure, timeout,
-// cancelled context, an answer that is not a readable envelope, e.g. a proxy's HTTP 502
-// page or a JSON object without RESULT/ERRCODE, or a RESULT other than SUCCESS without an
-// ERRCODE — CodeResultFail): the request may or may not have acted.
-// For an order, resolve it by looking up its MCHT_ORDERNO (Tracker does), never resend it.
+// an answer that is not a readable envelope, e.g. a proxy's HTTP 502 page or a JSON object
+// without RESULT/ERRCODE, or a RESULT other than SUCCESS without an ERRCODE —
+// CodeResultFail): the request may have been applied. Reconcile, never resend blindly:
+// for an order, look up its MCHT_ORDERNO (Tracker does). The caller's own context ending is
+// not lost (errors.Is(err, context.Canceled) or context.DeadlineExceeded tells it).
 func IsLost(err error) bool {
 	if err == nil {
 		return false
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
 	e, ok := asError(err)
 	if !ok {
-		return true // not ours: we cannot tell, so assume the worst
+		return !apierr.IsContext(err) // not ours: we cannot tell, so assume the worst
 	}
-	return e.Code == CodeTransport || e.Code == CodeBadAnswer || e.Code == CodeResultFail
+	return e.outcome() == apierr.Lost
 }
 
-// IsRefused reports whether the agent definitively refused the request (an answer with an
-// ERRCODE, or our input checks): it did not act, so a corrected request may be sent. A
-// closed tracker (IsTrackerClosed) is neither lost nor refused.
+// IsRefused reports whether the request was refused: by the agent (an answer with an
+// ERRCODE) or by our input checks before sending. Nothing was applied, so a corrected
+// request may be sent. Lost answers, the end of the caller's context and a closed tracker
+// (IsTrackerClosed) are not refusals.
 func IsRefused(err error) bool {
-	if err == nil {
-		return false
+	e, ok := asError(err)
+	return ok && e.outcome() == apierr.Refused && e.Code != CodeTrackerClosed
+}
+
+// CodeOf returns the Code of err's *Error ("" when err is not one).
+func CodeOf(err error) string {
+	if e, ok := asError(err); ok {
+		return e.Code
 	}
-	_, ok := asError(err)
-	return ok && !IsLost(err) && !IsTrackerClosed(err)
+	return ""
 }

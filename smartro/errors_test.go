@@ -50,14 +50,14 @@ func TestErrorHelpers(t *testing.T) {
 			t.Errorf("IsRefused(%v) wrong", c.err)
 		}
 	}
-	if !IsLost(context.DeadlineExceeded) || !IsLost(errors.New("x")) || IsLost(nil) || IsRefused(nil) {
+	if IsLost(context.DeadlineExceeded) || !IsLost(errors.New("x")) || IsLost(nil) || IsRefused(nil) {
 		t.Fatal("IsLost on foreign errors")
 	}
 }
 
 func TestErrorString(t *testing.T) {
-	e := &Error{Op: "smartro.NewOrder", HTTPStatus: 200, Code: CodeOccupied, Message: "a b", err: context.Canceled}
-	if got := e.Error(); got != "smartro: smartro.NewOrder: PKT_OCCUPIED: a b (HTTP 200)" {
+	e := &Error{Op: "smartro.NewOrder", HTTPStatus: 200, Code: CodeOccupied, Message: "a b", Err: context.Canceled}
+	if got := e.Error(); got != "smartro.NewOrder: PKT_OCCUPIED: a b (HTTP 200): context canceled" {
 		t.Fatal(got)
 	}
 	if !errors.Is(e, context.Canceled) {

@@ -19,7 +19,11 @@ func Example() {
 	defer agent.Close()
 
 	states := make(chan smartro.OrderState, 8)
-	tracker := agent.Client().NewTracker(smartro.WithOnTransition(func(x smartro.Transition) { states <- x.To }))
+	tracker, err := agent.Client().NewTracker(smartro.WithOnTransition(func(x smartro.Transition) { states <- x.To }))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer tracker.Close()
 
 	order := &smartro.Order{

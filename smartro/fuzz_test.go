@@ -2,6 +2,7 @@ package smartro
 
 import (
 	"encoding/json"
+	wire "github.com/poskit/poskit/internal/smartrowire"
 	"strings"
 	"testing"
 )
@@ -16,7 +17,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		env, err := DecodeEnvelope(b)
+		env, err := wire.DecodeEnvelope(b)
 		if err != nil {
 			return
 		}
@@ -34,14 +35,14 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			}
 			return false
 		}
-		e := decodeAnswer("smartro.Fuzz", 200, b, nil)
+		e := decodeAnswer(nil, "smartro.Fuzz", 200, b, nil)
 		if want := env.OK() && has("RESULT") && has("ERRCODE"); want != (e == nil) {
 			t.Fatalf("OK=%v keys=%v but decode err %v", env.OK(), keys, e)
 		}
-		var m WireMenuAnswer
+		var m wire.MenuAnswer
 		_ = json.Unmarshal(env.Obj, &m)
 		_ = menuFromWire(m)
-		var tl WireTablesAnswer
+		var tl wire.TablesAnswer
 		_ = json.Unmarshal(env.Obj, &tl)
 	})
 }
@@ -56,8 +57,8 @@ func FuzzDecodeOrderLookup(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var wl WireOrderList
-		if err := decodeAnswer("smartro.Fuzz", 200, b, &wl); err != nil {
+		var wl wire.OrderList
+		if err := decodeAnswer(nil, "smartro.Fuzz", 200, b, &wl); err != nil {
 			return
 		}
 		for _, o := range liveOrdersFromWire(&wl) {

@@ -3,6 +3,7 @@ package smartro
 import (
 	"context"
 	"fmt"
+	wire "github.com/poskit/poskit/internal/smartrowire"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -25,8 +26,8 @@ func TestCardNumbersInAgentMessagesAreMasked(t *testing.T) {
 			var lb strings.Builder
 			log := slog.New(slog.NewTextHandler(&lb, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			cl := newTestClient(t, s, WithLogger(log))
-			s.on(PathOrderNew, func(w http.ResponseWriter, _ []byte) {
-				_ = WriteErrorEnvelope(w, 200, "E_CARD", c.msg, "detail: "+c.msg)
+			s.on(wire.PathOrderNew, func(w http.ResponseWriter, _ []byte) {
+				_ = wire.WriteErrorEnvelope(w, 200, "E_CARD", c.msg, "detail: "+c.msg)
 			})
 			_, err := cl.NewOrder(context.Background(), validPrepaid())
 			var e *Error

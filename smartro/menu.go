@@ -1,6 +1,8 @@
 package smartro
 
-// Menu is the store's product catalogue as the POS defines it (PathMenu).
+import wire "github.com/poskit/poskit/internal/smartrowire"
+
+// Menu is the store's product catalogue as the POS defines it (wire.PathMenu).
 type Menu struct {
 	Groups []ItemGroup
 }
@@ -66,13 +68,13 @@ func (it *Item) AddOn(groupCode, id string) (*AddOn, bool) {
 	return nil, false
 }
 
-func menuFromWire(w WireMenuAnswer) *Menu {
+func menuFromWire(w wire.MenuAnswer) *Menu {
 	m := &Menu{}
 	for _, part := range w {
 		for _, wg := range part.Groups {
-			g := ItemGroup{Code: wg.Code, Name: wg.Name, Active: wg.UseFlag != FlagNo, Items: make([]Item, 0, len(wg.Items))}
+			g := ItemGroup{Code: wg.Code, Name: wg.Name, Active: wg.UseFlag != wire.FlagNo, Items: make([]Item, 0, len(wg.Items))}
 			for _, wi := range wg.Items {
-				it := Item{ID: wi.ID, Name: wi.Name, Price: int64(wi.Price), Active: wi.UseFlag != FlagNo}
+				it := Item{ID: wi.ID, Name: wi.Name, Price: int64(wi.Price), Active: wi.UseFlag != wire.FlagNo}
 				for _, wag := range wi.AddOnGroups {
 					ag := AddOnGroup{Code: wag.Code, Name: wag.Name, AddOns: make([]AddOn, 0, len(wag.AddOns))}
 					for _, wa := range wag.AddOns {
@@ -86,25 +88,4 @@ func menuFromWire(w WireMenuAnswer) *Menu {
 		}
 	}
 	return m
-}
-
-// ToWire returns the menu as the PathMenu answer's OBJ (for fakes).
-func (m *Menu) ToWire() WireMenuAnswer {
-	var part WireMenu
-	for _, g := range m.Groups {
-		wg := WireItemGroup{Code: g.Code, Name: g.Name, UseFlag: flag(g.Active), Items: make([]WireItem, 0, len(g.Items))}
-		for _, it := range g.Items {
-			wi := WireItem{ID: it.ID, Name: it.Name, Price: WireNum(it.Price), UseFlag: flag(it.Active), AddOnGroups: make([]WireAdditiveGroup, 0, len(it.AddOnGroups))}
-			for _, ag := range it.AddOnGroups {
-				wag := WireAdditiveGroup{Code: ag.Code, Name: ag.Name, AddOns: make([]WireAdditive, 0, len(ag.AddOns))}
-				for _, a := range ag.AddOns {
-					wag.AddOns = append(wag.AddOns, WireAdditive{ID: a.ID, Name: a.Name, SalePrice: WireNum(a.Price)})
-				}
-				wi.AddOnGroups = append(wi.AddOnGroups, wag)
-			}
-			wg.Items = append(wg.Items, wi)
-		}
-		part.Groups = append(part.Groups, wg)
-	}
-	return WireMenuAnswer{part}
 }

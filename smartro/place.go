@@ -1,12 +1,6 @@
 package smartro
 
-import (
-	"context"
-	"time"
-
-	"github.com/cenkalti/backoff/v4"
-	"github.com/poskit/poskit/internal/clockx"
-)
+import "context"
 
 // OrderAgent is the part of *Client the postpaid flow and the Tracker use to send and
 // find orders; tests may substitute an in-memory one.
@@ -23,6 +17,12 @@ type OrderLookup interface {
 
 var _ OrderAgent = (*Client)(nil)
 
+// orderChecker is implemented by an OrderAgent that checks an order before the postpaid
+// flow's lookup (*Client: against its catalog, WithCatalog).
+type orderChecker interface {
+	checkCatalog(ctx context.Context, op string, o *Order) error
+}
+
 // PlaceTableOrder runs the postpaid ("table occupancy") flow for a postpaid order: it looks
 // up the table's live orders (POST /partner/v1/table/order); with no open table order it
 // sends a new order (POST …/order/new), with one open (SMRO000068/069) an additional order
@@ -31,9 +31,10 @@ var _ OrderAgent = (*Client)(nil)
 // counts as closed: a new order starts.
 //
 // Occupied: when the agent answers that the POS occupies the table (IsOccupied), the order
-// was refused, so the flow pauses (exponential backoff, WithOccupiedRetry, on the client's
+// was refused, so the flow pauses (WithOccupiedRetry, DefaultOccupiedRetry, on the client's
 // clock; no pause with WithoutRetrySleep) and starts again from the lookup, up to the
-// policy's bound or until ctx ends; it then returns the last occupied error.
+// policy's bound or until ctx ends; it then returns the last occupied error (or, when ctx
+// ended during a pause, that error too: nothing was applied).
 //
 // Idempotency: MCHT_ORDERNO is the key. An order request is never repeated after a lost
 // answer (IsLost): the error is returned at once, and the order must be resolved by
@@ -41,19 +42,19 @@ var _ OrderAgent = (*Client)(nil)
 // Tracker.PlaceTableOrder does all of this and tracks the result. With WithCatalog the
 // order is checked against the catalog before the lookup; a failed check sends nothing.
 func (c *Client) PlaceTableOrder(ctx context.Context, o *Order) (*OrderAck, error) {
-	ack, _, err := placeTableOrder(ctx, c, o, c.clock, c.occupied, c.noSleep, nil)
+	ack, _, err := placeTableOrder(ctx, c, o, c.clock, c.occupied, nil)
 	return ack, err
 }
 
 // placeTableOrder runs the flow; sent reports whether an order request may have reached
 // the agent in the final attempt (false when the failure came before sending). hook, if
 // not nil, sees Submitted→Occupied and Occupied→Submitted.
-func placeTableOrder(ctx context.Context, a OrderAgent, o *Order, clk Clock, pol OccupiedPolicy, noSleep bool, hook func(to OrderState)) (*OrderAck, bool, error) {
+func placeTableOrder(ctx context.Context, a OrderAgent, o *Order, clk Clock, pol RetryPolicy, hook func(to OrderState)) (*OrderAck, bool, error) {
 	const op = "smartro.PlaceTableOrder"
 	if err := o.validate(op, true); err != nil {
 		return nil, false, err
 	}
-	if c, ok := a.(*Client); ok { // its catalog check comes before the lookup
+	if c, ok := a.(orderChecker); ok { // the catalog check comes before the lookup
 		if err := c.checkCatalog(ctx, op, o); err != nil {
 			return nil, false, err
 		}
@@ -75,49 +76,40 @@ func placeTableOrder(ctx context.Context, a OrderAgent, o *Order, clk Clock, pol
 		ack, err := a.NewOrder(ctx, o)
 		return ack, true, err
 	}
-	return withOccupiedRetry(ctx, send, clk, pol, noSleep, hook)
+	return withOccupiedRetry(ctx, send, clk, pol, hook)
 }
 
-// withOccupiedRetry repeats send while it fails with an occupied answer.
-func withOccupiedRetry(ctx context.Context, send func() (*OrderAck, bool, error), clk Clock, pol OccupiedPolicy, noSleep bool, hook func(OrderState)) (*OrderAck, bool, error) {
-	max := pol.MaxRetries
-	if max == 0 {
-		max = 5
-	}
-	b := backoff.NewExponentialBackOff()
-	b.InitialInterval = orDur(pol.Initial, time.Second)
-	b.MaxInterval = orDur(pol.Max, 5*time.Second)
-	b.MaxElapsedTime = 0
-	b.Reset()
-	for attempt := 0; ; attempt++ {
-		ack, sent, err := send()
-		if err == nil || !IsOccupied(err) || attempt >= max || max < 0 {
-			return ack, sent, err
-		}
-		if hook != nil {
-			hook(Occupied)
-		}
-		d := b.NextBackOff()
-		if d > b.MaxInterval { // jitter may go above the interval; Max bounds every pause
-			d = b.MaxInterval
-		}
-		if noSleep {
-			d = 0
-		}
-		if ctx.Err() != nil || !clockx.Sleep(clk, d, ctx.Done()) {
-			return nil, false, err // refused: nothing to resolve
-		}
-		if hook != nil {
+// withOccupiedRetry repeats send while it fails with an occupied answer, pausing as pol
+// says on clk. When ctx ends during a pause, the last (occupied) error is returned: the
+// order was refused, there is nothing to resolve.
+func withOccupiedRetry(ctx context.Context, send func() (*OrderAck, bool, error), clk Clock, pol RetryPolicy, hook func(OrderState)) (*OrderAck, bool, error) {
+	var (
+		ack     *OrderAck
+		sent    bool
+		last    error
+		retries bool // an attempt after a pause is running
+	)
+	err := pol.Do(ctx, clk, func() (bool, error) {
+		if retries && hook != nil {
 			hook(Submitted)
 		}
+		ack, sent, last = send()
+		if last == nil || !IsOccupied(last) {
+			return false, last
+		}
+		if pol.MaxRetries >= 0 && hook != nil {
+			hook(Occupied)
+		}
+		retries = true
+		return true, last
+	})
+	if err != nil && err != last { // ctx ended during a pause: the occupied refusal stands
+		return nil, false, last
 	}
-}
-
-func orDur(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
+	if err != nil && IsOccupied(err) {
+		return nil, sent, err
 	}
-	return d
+	return ack, sent, err
 }
 
 // openTableOrder finds the table's current table order among the live orders: orders are

@@ -91,7 +91,7 @@ func TestTotalsAgreeWithIndependentSum(t *testing.T) {
 		if o.OriginalAmount() != orig || o.PayAmount() != pay {
 			t.Fatalf("orig %d pay %d, independent %d %d", o.OriginalAmount(), o.PayAmount(), orig, pay)
 		}
-		w, err := o.ToWire("S", "V", "")
+		w, err := toWireChecked(o, "S", "V", "")
 		if err != nil {
 			t.Fatal(err)
 		}

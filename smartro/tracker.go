@@ -7,15 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/poskit/poskit/internal/apierr"
 	"github.com/poskit/poskit/internal/clockx"
-)
-
-// Tracker defaults.
-const (
-	DefaultPollInterval = 5 * time.Second  // the guide's recommended lookup period
-	DefaultExpiry       = 60 * time.Second // undelivered orders are dropped after this
-	DefaultSettleAfter  = 10 * time.Minute
-	DefaultRetention    = 10 * time.Minute
 )
 
 // Tracker follows orders after their step-1 answer until the POS has them (Delivered) and
@@ -67,8 +60,8 @@ type Tracker struct {
 	retain   time.Duration
 	parallel int
 	onTrans  func(Transition)
-	occupied OccupiedPolicy
-	noSleep  bool
+	occupied RetryPolicy
+	agent    OrderAgent // src, when it can send orders
 
 	emitMu sync.Mutex // serialises apply+emit so callbacks see transitions in order
 	mu     sync.Mutex
@@ -102,100 +95,53 @@ type tableWatch struct {
 	orders []*tracked
 }
 
-// TrackerOption configures a Tracker.
-type TrackerOption func(*Tracker)
+// trackerSource is implemented by a source that gives a tracker its defaults (*Client:
+// its clock, logger and occupied-table policy).
+type trackerSource interface {
+	trackerSettings() (Clock, *slog.Logger, RetryPolicy)
+}
 
-// WithPollInterval sets the lookup period (default 5 s).
-func WithPollInterval(d time.Duration) TrackerOption {
-	return func(t *Tracker) {
-		if d > 0 {
-			t.interval = d
-		}
+// NewTracker returns a tracker polling src (usually a *Client, whose clock, logger and
+// occupied-table policy it takes unless options say otherwise) and starts its poller; Close
+// stops it. A src that is also an OrderAgent lets the tracker send orders (PlaceTableOrder,
+// NewOrder). A bad option (a negative duration or count, a bad policy) gives *Error with
+// CodeInvalidInput.
+func NewTracker(src OrderLookup, opts ...TrackerOption) (*Tracker, error) {
+	return startTracker(src, nil, opts...)
+}
+
+func startTracker(src OrderLookup, parked func(time.Time), opts ...TrackerOption) (*Tracker, error) {
+	const op = "smartro.NewTracker"
+	if src == nil {
+		return nil, invalid(op, "the tracker needs a source of lookups")
 	}
-}
-
-// WithExpiry sets how long an undelivered order may take (default 60 s, the guide's).
-func WithExpiry(d time.Duration) TrackerOption {
-	return func(t *Tracker) {
-		if d > 0 {
-			t.expiry = d
-		}
+	var cfg trackerConfig
+	if d, ok := src.(trackerSource); ok {
+		cfg.clock, cfg.log, cfg.occupied = d.trackerSettings()
 	}
-}
-
-// WithSettleAfter sets how long a delivered order still "received" is followed before it
-// settles as Succeeded (default 10 min).
-func WithSettleAfter(d time.Duration) TrackerOption {
-	return func(t *Tracker) {
-		if d > 0 {
-			t.settle = d
-		}
+	for _, o := range opts {
+		o(&cfg)
 	}
-}
-
-// WithRetention sets how long finished orders are remembered for State and CanReorder
-// (default 10 min).
-func WithRetention(d time.Duration) TrackerOption {
-	return func(t *Tracker) {
-		if d > 0 {
-			t.retain = d
-		}
+	if err := cfg.check(op); err != nil {
+		return nil, err
 	}
-}
-
-// WithOnTransition sets the callback that receives every transition.
-func WithOnTransition(f func(Transition)) TrackerOption { return func(t *Tracker) { t.onTrans = f } }
-
-// WithTrackerClock sets the clock the tracker polls on (default: the client's, or the wall
-// clock).
-func WithTrackerClock(c Clock) TrackerOption { return func(t *Tracker) { t.clock = c } }
-
-// WithTrackerLogger logs failed lookups at Warn.
-func WithTrackerLogger(l *slog.Logger) TrackerOption { return func(t *Tracker) { t.log = l } }
-
-// WithPollConcurrency bounds the lookups in flight at once in one tick (default 8).
-func WithPollConcurrency(n int) TrackerOption {
-	return func(t *Tracker) {
-		if n > 0 {
-			t.parallel = n
-		}
-	}
-}
-
-// WithTrackerOccupiedRetry sets how the tracker's PlaceTableOrder/NewOrder wait out an
-// occupied table (default: the client's policy); noSleep makes pauses zero.
-func WithTrackerOccupiedRetry(p OccupiedPolicy, noSleep bool) TrackerOption {
-	return func(t *Tracker) { t.occupied, t.noSleep = p, noSleep }
-}
-
-// NewTracker returns a tracker polling src (usually a *Client) and starts its poller;
-// Close stops it.
-func NewTracker(src OrderLookup, opts ...TrackerOption) *Tracker {
-	return newTracker(src, nil, opts...)
-}
-
-func newTracker(src OrderLookup, parked func(time.Time), opts ...TrackerOption) *Tracker {
 	t := &Tracker{
 		parked: parked,
-		src:    src, interval: DefaultPollInterval, expiry: DefaultExpiry, settle: DefaultSettleAfter,
-		retain: DefaultRetention, parallel: 8,
+		src:    src, clock: clockx.Or(cfg.clock), log: cfg.log,
+		interval: cfg.interval, expiry: cfg.expiry, settle: cfg.settle, retain: cfg.retain,
+		parallel: cfg.parallel, onTrans: cfg.onTrans, occupied: cfg.occupied,
 		orders: make(map[string]*tracked), tables: make(map[TableRef]*tableWatch),
 		wait: make(map[string][]chan OrderState),
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
 	}
-	if c, ok := src.(*Client); ok {
-		t.clock, t.log, t.occupied, t.noSleep = c.clock, c.log, c.occupied, c.noSleep
-	}
-	for _, o := range opts {
-		o(t)
-	}
-	t.clock = clockx.Or(t.clock)
+	t.agent, _ = src.(OrderAgent)
 	go t.run()
-	return t
+	return t, nil
 }
 
-// NewTracker returns a tracker on the client (its clock, logger and occupied policy).
-func (c *Client) NewTracker(opts ...TrackerOption) *Tracker { return NewTracker(c, opts...) }
+// NewTracker returns a tracker on the client (its clock, logger and occupied-table policy
+// unless options say otherwise); see NewTracker.
+func (c *Client) NewTracker(opts ...TrackerOption) (*Tracker, error) { return NewTracker(c, opts...) }
 
 // Close stops polling and waits for the poller to end. Tracked orders keep their last
 // state; Wait calls for orders not in a terminal state return that state with *Error
@@ -243,8 +189,10 @@ func (t *Tracker) Len() int {
 }
 
 // Wait blocks until the order reaches a terminal state (returned with a nil error), ctx
-// ends (*Error with CodeTransport wrapping ctx's error), or the tracker closes first: then
-// it returns the order's last state and *Error with CodeTrackerClosed (IsTrackerClosed).
+// ends (*Error with CodeCanceled wrapping ctx's error: errors.Is(err, context.Canceled) or
+// context.DeadlineExceeded; not lost — the order's fate is unchanged, Wait again later), or
+// the tracker closes first: then it returns the order's last state and *Error with
+// CodeTrackerClosed (IsTrackerClosed).
 func (t *Tracker) Wait(ctx context.Context, merchantOrderNo string) (OrderState, error) {
 	const op = "smartro.Tracker.Wait"
 	t.mu.Lock()
@@ -265,7 +213,8 @@ func (t *Tracker) Wait(ctx context.Context, merchantOrderNo string) (OrderState,
 	case s := <-ch:
 		return s, nil
 	case <-ctx.Done():
-		return 0, &Error{Op: "smartro.Tracker.Wait", Code: CodeTransport, Message: ctx.Err().Error(), err: ctx.Err()}
+		s, _ := t.State(merchantOrderNo)
+		return s, &Error{Op: op, Code: CodeCanceled, Err: ctx.Err()}
 	case <-t.quit:
 		s, _ := t.State(merchantOrderNo)
 		return s, closedError(op, merchantOrderNo, s)
@@ -320,8 +269,8 @@ func (t *Tracker) Track(table TableRef, merchantOrderNo string, ack *OrderAck, s
 // Idempotency: as Client.PlaceTableOrder; MCHT_ORDERNO is the key.
 func (t *Tracker) PlaceTableOrder(ctx context.Context, o *Order) (OrderState, *OrderAck, error) {
 	const op = "smartro.Tracker.PlaceTableOrder"
-	a, ok := t.src.(OrderAgent)
-	if !ok {
+	a := t.agent
+	if a == nil {
 		return 0, nil, invalid(op, "the tracker's source cannot send orders")
 	}
 	// The postpaid flow's own checks (a prepaid order is refused) come before the order is
@@ -330,7 +279,7 @@ func (t *Tracker) PlaceTableOrder(ctx context.Context, o *Order) (OrderState, *O
 		return 0, nil, err
 	}
 	return t.send(ctx, op, o, func(hook func(OrderState)) (*OrderAck, bool, error) {
-		return placeTableOrder(ctx, a, o, t.clock, t.occupied, t.noSleep, hook)
+		return placeTableOrder(ctx, a, o, t.clock, t.occupied, hook)
 	})
 }
 
@@ -341,8 +290,8 @@ func (t *Tracker) PlaceTableOrder(ctx context.Context, o *Order) (OrderState, *O
 // lost answer.
 func (t *Tracker) NewOrder(ctx context.Context, o *Order) (OrderState, *OrderAck, error) {
 	const op = "smartro.Tracker.NewOrder"
-	a, ok := t.src.(OrderAgent)
-	if !ok {
+	a := t.agent
+	if a == nil {
 		return 0, nil, invalid(op, "the tracker's source cannot send orders")
 	}
 	if err := o.validate(op, false); err != nil {
@@ -352,7 +301,7 @@ func (t *Tracker) NewOrder(ctx context.Context, o *Order) (OrderState, *OrderAck
 		return withOccupiedRetry(ctx, func() (*OrderAck, bool, error) {
 			ack, err := a.NewOrder(ctx, o)
 			return ack, true, err
-		}, t.clock, t.occupied, t.noSleep, hook)
+		}, t.clock, t.occupied, hook)
 	})
 }
 
@@ -412,7 +361,9 @@ func (t *Tracker) finish(o *tracked, ack *OrderAck, sent bool, err error) OrderS
 	case err == nil && ack != nil:
 		o.orderNo = ack.OrderNo
 		t.move(o, Accepted, now, &ev)
-	case err != nil && sent && IsLost(err):
+	case err != nil && sent && (IsLost(err) || apierr.IsContext(err)):
+		// The answer was lost, or the caller gave up while the request was out: the order
+		// may exist. Resolve it by lookup; never resend.
 		t.move(o, Unknown, now, &ev)
 	case IsOccupied(err):
 		if o.state != Occupied {
@@ -443,253 +394,4 @@ func (t *Tracker) finish(o *tracked, ack *OrderAck, sent bool, err error) OrderS
 	default:
 	}
 	return s
-}
-
-// move changes o's state if allowed and records the transition. mu held.
-func (t *Tracker) move(o *tracked, to OrderState, now time.Time, ev *[]Transition) {
-	if !CanTransition(o.state, to) {
-		if t.log != nil {
-			t.log.Warn("smartro tracker: transition not allowed", "order", o.mcht, "from", o.state, "to", to)
-		}
-		return
-	}
-	*ev = append(*ev, Transition{MerchantOrderNo: o.mcht, OrderNo: o.orderNo, Table: o.table.ref, From: o.state, To: to, At: now})
-	o.state = to
-	if to.IsTerminal() {
-		o.doneAt = now.UnixNano()
-		if chs := t.wait[o.mcht]; len(chs) > 0 {
-			for _, ch := range chs {
-				ch <- to
-			}
-			delete(t.wait, o.mcht)
-		}
-	}
-}
-
-func (t *Tracker) emit(ev []Transition) {
-	if t.onTrans == nil {
-		return
-	}
-	for _, e := range ev {
-		t.onTrans(e)
-	}
-}
-
-func (t *Tracker) run() {
-	defer close(t.done)
-	for {
-		t.mu.Lock()
-		active := len(t.tables) > 0
-		t.mu.Unlock()
-		if !active {
-			if t.parked != nil {
-				t.parked(time.Time{})
-			}
-			select {
-			case <-t.wake:
-				continue
-			case <-t.quit:
-				return
-			}
-		}
-		tm := t.clock.NewTimer(t.interval)
-		if t.parked != nil {
-			t.parked(t.clock.Now().Add(t.interval))
-		}
-		select {
-		case <-tm.C():
-		case <-t.quit:
-			tm.Stop()
-			return
-		}
-		t.pollOnce()
-	}
-}
-
-type lookupResult struct {
-	w    *tableWatch
-	live []LiveOrder
-	err  error
-}
-
-// pollOnce looks up every table with orders in flight (one lookup each) and applies the
-// rules.
-func (t *Tracker) pollOnce() {
-	t.mu.Lock()
-	watches := make([]*tableWatch, 0, len(t.tables))
-	for _, w := range t.tables {
-		watches = append(watches, w)
-	}
-	t.mu.Unlock()
-
-	// asOf is when the lookups were sent: a lookup proves "not delivered" only up to the
-	// moment it was taken, so deadlines are judged against asOf, never against the time its
-	// answer was read (a slow answer must not expire an order delivered meanwhile).
-	asOf := t.clock.Now()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-t.quit:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	results := make([]lookupResult, len(watches))
-	lookup := func(i int) {
-		w := watches[i]
-		live, err := t.src.TableOrders(ctx, w.ref.FloorCode, w.ref.TableCode)
-		results[i] = lookupResult{w: w, live: live, err: err}
-	}
-	if len(watches) == 1 || t.parallel == 1 {
-		for i := range watches {
-			lookup(i)
-		}
-	} else {
-		sem := make(chan struct{}, t.parallel)
-		var wg sync.WaitGroup
-		for i := range watches {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				lookup(i)
-			}()
-		}
-		wg.Wait()
-	}
-
-	t.emitMu.Lock()
-	defer t.emitMu.Unlock()
-	now := t.clock.Now()
-	var ev []Transition
-	t.mu.Lock()
-	for i := range results {
-		r := &results[i]
-		if r.err != nil {
-			if t.log != nil {
-				t.log.Warn("smartro tracker: lookup failed", "table", r.w.ref.String(), "error", r.err.Error())
-			}
-			continue
-		}
-		t.apply(r.w, r.live, now, asOf, &ev)
-	}
-	t.prune(now)
-	t.mu.Unlock()
-	t.emit(ev)
-}
-
-// apply runs the rules for every order of w against its lookup. mu held.
-func (t *Tracker) apply(w *tableWatch, live []LiveOrder, now, asOf time.Time, ev *[]Transition) {
-	var idx map[string]*LiveOrder
-	if len(live) > 16 {
-		idx = make(map[string]*LiveOrder, 2*len(live))
-		for i := range live {
-			if live[i].OrderNo != "" {
-				idx["o:"+live[i].OrderNo] = &live[i]
-			}
-			if live[i].MerchantOrderNo != "" {
-				idx["m:"+live[i].MerchantOrderNo] = &live[i]
-			}
-		}
-	}
-	find := func(o *tracked) *LiveOrder {
-		if idx != nil {
-			if e := idx["m:"+o.mcht]; e != nil {
-				return e
-			}
-			if o.orderNo != "" {
-				return idx["o:"+o.orderNo]
-			}
-			return nil
-		}
-		for i := range live {
-			if live[i].MerchantOrderNo == o.mcht {
-				return &live[i]
-			}
-		}
-		if o.orderNo != "" {
-			for i := range live {
-				if live[i].OrderNo == o.orderNo {
-					return &live[i]
-				}
-			}
-		}
-		return nil
-	}
-	asOfNs := asOf.UnixNano()
-	full := len(live) >= TableLookupLimit
-	keep := w.orders[:0]
-	for _, o := range w.orders {
-		t.step(o, find(o), full, now, asOfNs, ev)
-		if o.state.IsTerminal() {
-			continue
-		}
-		keep = append(keep, o)
-	}
-	for i := len(keep); i < len(w.orders); i++ {
-		w.orders[i] = nil
-	}
-	w.orders = keep
-	if len(keep) == 0 {
-		w.orders = nil
-		delete(t.tables, w.ref)
-	}
-}
-
-// step applies the rules to one order given its lookup entry (nil: not listed), taken at
-// asOfNs (UnixNano); full says the lookup was full, so that "not listed" proves nothing.
-// mu held.
-func (t *Tracker) step(o *tracked, e *LiveOrder, full bool, now time.Time, asOfNs int64, ev *[]Transition) {
-	for i := 0; i < 4; i++ {
-		switch o.state {
-		case Unknown:
-			if e != nil {
-				if e.OrderNo != "" {
-					o.orderNo = e.OrderNo
-				}
-				t.move(o, Accepted, now, ev)
-				continue
-			}
-			if asOfNs >= o.deadline && !full {
-				t.move(o, Expired, now, ev)
-			}
-		case Accepted:
-			if e != nil && e.Delivered() {
-				if o.orderNo == "" {
-					o.orderNo = e.OrderNo
-				}
-				t.move(o, Delivered, now, ev)
-				o.deadline = now.Add(t.settle).UnixNano()
-				continue
-			}
-			if asOfNs >= o.deadline && (e != nil || !full) {
-				t.move(o, Expired, now, ev)
-			}
-		case Delivered:
-			switch {
-			case e == nil && !full:
-				t.move(o, Succeeded, now, ev)
-			case e != nil && e.Status.Finished():
-				t.move(o, Succeeded, now, ev)
-			case e != nil && e.Status.Voided():
-				t.move(o, Cancelled, now, ev)
-			case asOfNs >= o.deadline:
-				t.move(o, Succeeded, now, ev)
-			}
-		}
-		return
-	}
-}
-
-// prune forgets finished orders older than the retention time (a terminal order is in no
-// table's poll list: apply drops it there as it ends). mu held.
-func (t *Tracker) prune(now time.Time) {
-	limit := now.Add(-t.retain).UnixNano()
-	for k, o := range t.orders {
-		if o.state.IsTerminal() && o.doneAt <= limit {
-			delete(t.orders, k)
-		}
-	}
 }

@@ -377,7 +377,7 @@ func TestTrackerRefusesDuplicateAndAllowsReorderAfterExpiry(t *testing.T) {
 	}
 	// A refused order is Rejected; occupied shows Occupied → Rejected.
 	var seen []string
-	tr2 := NewTracker(agent, WithTrackerClock(clk), WithOnTransition(func(x Transition) { seen = append(seen, x.From.String()+">"+x.To.String()) }))
+	tr2 := mustTracker(agent, WithTrackerClock(clk), WithOnTransition(func(x Transition) { seen = append(seen, x.From.String()+">"+x.To.String()) }))
 	defer tr2.Close()
 	if s, _ := tr2.Track(ref, "M2", nil, &Error{Code: CodeOccupied}); s != Rejected || fmt.Sprint(seen) != "[Submitted>Occupied Occupied>Rejected]" {
 		t.Fatal(s, seen)

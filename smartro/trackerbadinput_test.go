@@ -10,7 +10,7 @@ import (
 func TestTrackerPlaceTableOrderRefusesPrepaidUntracked(t *testing.T) {
 	var transitions int
 	agent := &countingAgent{}
-	tr := NewTracker(agent, WithOnTransition(func(Transition) { transitions++ }))
+	tr := mustTracker(agent, WithOnTransition(func(Transition) { transitions++ }))
 	defer tr.Close()
 	o := validPrepaid()
 	_, _, err := tr.PlaceTableOrder(context.Background(), o)

@@ -13,7 +13,7 @@ import (
 func TestTrackerWaitAfterClose(t *testing.T) {
 	clk := mock.NewClock(time.Time{})
 	agent := &simAgent{clk: clk, start: clk.Now()}
-	tr := NewTracker(agent, WithTrackerClock(clk))
+	tr := mustTracker(agent, WithTrackerClock(clk))
 	ref := TableRef{"01", "T1"}
 	if st, err := tr.Track(ref, "M1", &OrderAck{OrderNo: "TO1"}, nil); err != nil || st != Accepted {
 		t.Fatal(st, err)

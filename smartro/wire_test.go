@@ -2,6 +2,7 @@ package smartro
 
 import (
 	"encoding/json"
+	wire "github.com/poskit/poskit/internal/smartrowire"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func TestWireNumDecode(t *testing.T) {
 		{`"9223372036854775808"`, 0, false},
 	}
 	for _, c := range cases {
-		var n WireNum
+		var n wire.Num
 		err := json.Unmarshal([]byte(c.in), &n)
 		if (err == nil) != c.ok {
 			t.Errorf("%s: err=%v, want ok=%v", c.in, err, c.ok)
@@ -40,7 +41,7 @@ func TestWireNumDecode(t *testing.T) {
 
 func TestWireNumEncodesString(t *testing.T) {
 	b, err := json.Marshal(struct {
-		A WireNum `json:"A"`
+		A wire.Num `json:"A"`
 	}{-42})
 	if err != nil || string(b) != `{"A":"-42"}` {
 		t.Fatalf("got %s, %v", b, err)
@@ -49,17 +50,17 @@ func TestWireNumEncodesString(t *testing.T) {
 
 func TestEnvelopeRoundTrip(t *testing.T) {
 	rec := httptest.NewRecorder()
-	if err := WriteEnvelope(rec, WireTablesAnswer{TableList: []WireTable{{FloorCode: "0001", TableCode: "0002", TableName: "T2"}}}); err != nil {
+	if err := wire.WriteEnvelope(rec, wire.TablesAnswer{TableList: []wire.Table{{FloorCode: "0001", TableCode: "0002", TableName: "T2"}}}); err != nil {
 		t.Fatal(err)
 	}
 	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
 		t.Fatalf("status %d ctype %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
-	env, err := DecodeEnvelope(rec.Body.Bytes())
-	if err != nil || !env.OK() || env.Result != ResultSuccess {
+	env, err := wire.DecodeEnvelope(rec.Body.Bytes())
+	if err != nil || !env.OK() || env.Result != wire.ResultSuccess {
 		t.Fatalf("env %+v err %v", env, err)
 	}
-	var obj WireTablesAnswer
+	var obj wire.TablesAnswer
 	if err := json.Unmarshal(env.Obj, &obj); err != nil || len(obj.TableList) != 1 || obj.TableList[0].TableName != "T2" {
 		t.Fatalf("obj %+v err %v", obj, err)
 	}
@@ -70,8 +71,8 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 	}
 
 	rec = httptest.NewRecorder()
-	_ = WriteErrorEnvelope(rec, 200, CodeOccupied, "테이블 점유중", "잠시 후 재요청")
-	env, err = DecodeEnvelope(rec.Body.Bytes())
+	_ = wire.WriteErrorEnvelope(rec, 200, CodeOccupied, "테이블 점유중", "잠시 후 재요청")
+	env, err = wire.DecodeEnvelope(rec.Body.Bytes())
 	if err != nil || env.OK() || env.ErrCode != CodeOccupied || env.Msg2 == "" || env.Obj != nil {
 		t.Fatalf("env %+v err %v", env, err)
 	}
@@ -79,7 +80,7 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 
 func TestDecodeEnvelopeRejectsNonObjects(t *testing.T) {
 	for _, in := range []string{"", "[]", "null", "<html>", `"x"`, `{"RESULT":`} {
-		if _, err := DecodeEnvelope([]byte(in)); err == nil {
+		if _, err := wire.DecodeEnvelope([]byte(in)); err == nil {
 			t.Errorf("%q: no error", in)
 		}
 	}
@@ -94,11 +95,11 @@ func TestLiveOrderFromObservedSample(t *testing.T) {
 	"ORDER_PAY_AMT":"11000","ORDER_STATUS":"SMRO000069","ORDER_STATUS_NAME":"완료","ORDER_TIME":"012702",
 	"ORD_PAY_LIST":[{"PAY_TYPE":"card","CAN_FLAG":"N","TML_NO":"CAT1","SALE_AMT":11000,"ISTM_TERM":"03","CARD_NO":"9410123456781234","CARD_PAY_TYPE":"I"}],
 	"ORG_ORDERNO":"TO202310180006066","ORG_ORDER_PAY_AMT":"11000","POS_ORDERNO":"","PREPAY_FLAG":"Y","SUCCESS_FLAG":"","TBL_CODE":"0002"}]}}`
-	env, err := DecodeEnvelope([]byte(body))
+	env, err := wire.DecodeEnvelope([]byte(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wl WireOrderList
+	var wl wire.OrderList
 	if err := json.Unmarshal(env.Obj, &wl); err != nil {
 		t.Fatal(err)
 	}

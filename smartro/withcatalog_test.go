@@ -2,6 +2,7 @@ package smartro
 
 import (
 	"context"
+	wire "github.com/poskit/poskit/internal/smartrowire"
 	"testing"
 )
 
@@ -9,9 +10,9 @@ import (
 // any request: no order, no lookup. Without one, the agent judges it.
 func TestWithCatalogRefusesBeforeSending(t *testing.T) {
 	s := newStub(t)
-	s.on(PathTableOrders, ok(WireOrderList{}))
-	s.on(PathOrderNew, ok(WireOrderAnswer{OrderNo: "TO1"}))
-	s.on(PathOrderAdd, ok(WireOrderAnswer{OrderNo: "TO2", OrgOrderNo: "TO1"}))
+	s.on(wire.PathTableOrders, ok(wire.OrderList{}))
+	s.on(wire.PathOrderNew, ok(wire.OrderAnswer{OrderNo: "TO1"}))
+	s.on(wire.PathOrderAdd, ok(wire.OrderAnswer{OrderNo: "TO2", OrgOrderNo: "TO1"}))
 	src := &fakeSource{tables: []Table{{FloorCode: "0001", TableCode: "0005"}}, menu: testMenu()}
 	c := newTestClient(t, s, WithCatalog(NewCatalog(src, 0)))
 	ctx := context.Background()
@@ -64,7 +65,7 @@ func TestWithCatalogRefusesBeforeSending(t *testing.T) {
 		}
 	}
 	// A tracker on the client refuses it too, as Rejected, without a request.
-	tr := c.NewTracker()
+	tr := mustTracker(c)
 	defer tr.Close()
 	o := postpaid()
 	unknownTable(o)
@@ -72,33 +73,33 @@ func TestWithCatalogRefusesBeforeSending(t *testing.T) {
 		t.Fatalf("tracker: %v %v, %d requests", st, err, s.total())
 	}
 	// A known table and basket go out.
-	if _, err := c.PlaceTableOrder(ctx, postpaid()); err != nil || s.n(PathTableOrders) != 1 || s.n(PathOrderNew) != 1 {
+	if _, err := c.PlaceTableOrder(ctx, postpaid()); err != nil || s.n(wire.PathTableOrders) != 1 || s.n(wire.PathOrderNew) != 1 {
 		t.Fatal(err)
 	}
 	// Without a catalog the agent judges: the unknown table is sent.
 	plain := newTestClient(t, s)
 	o = validPrepaid()
 	unknownTable(o)
-	if _, err := plain.NewOrder(ctx, o); err != nil || s.n(PathOrderNew) != 2 {
-		t.Fatalf("without a catalog: %v, %d order requests", err, s.n(PathOrderNew))
+	if _, err := plain.NewOrder(ctx, o); err != nil || s.n(wire.PathOrderNew) != 2 {
+		t.Fatalf("without a catalog: %v, %d order requests", err, s.n(wire.PathOrderNew))
 	}
 }
 
 // NewCatalog(nil, …) passed to WithCatalog reads the tables and menu through the client.
 func TestWithCatalogBindsToTheClient(t *testing.T) {
 	s := newStub(t)
-	s.on(PathTables, ok(WireTablesAnswer{TableList: []WireTable{{FloorCode: "0001", TableCode: "0005"}}}))
-	s.on(PathMenuState, ok(WireMenuStateAnswer{Updated: FlagYes, UpdateTime: "20240101000000"}))
-	s.on(PathMenu, ok(testMenu().ToWire()))
-	s.on(PathOrderNew, ok(WireOrderAnswer{OrderNo: "TO1"}))
+	s.on(wire.PathTables, ok(wire.TablesAnswer{TableList: []wire.Table{{FloorCode: "0001", TableCode: "0005"}}}))
+	s.on(wire.PathMenuState, ok(wire.MenuStateAnswer{Updated: wire.FlagYes, UpdateTime: "20240101000000"}))
+	s.on(wire.PathMenu, ok(menuToWire(testMenu())))
+	s.on(wire.PathOrderNew, ok(wire.OrderAnswer{OrderNo: "TO1"}))
 	c := newTestClient(t, s, WithCatalog(NewCatalog(nil, 0)))
 	o := validPrepaid()
 	o.Table.TableCode = "0099"
-	if _, err := c.NewOrder(context.Background(), o); !IsUnknownTable(err) || s.n(PathTables) != 1 || s.n(PathOrderNew) != 0 {
-		t.Fatalf("%v tables=%d orders=%d", err, s.n(PathTables), s.n(PathOrderNew))
+	if _, err := c.NewOrder(context.Background(), o); !IsUnknownTable(err) || s.n(wire.PathTables) != 1 || s.n(wire.PathOrderNew) != 0 {
+		t.Fatalf("%v tables=%d orders=%d", err, s.n(wire.PathTables), s.n(wire.PathOrderNew))
 	}
-	if _, err := c.NewOrder(context.Background(), validPrepaid()); err != nil || s.n(PathOrderNew) != 1 || s.n(PathTables) != 1 {
-		t.Fatalf("%v tables=%d orders=%d", err, s.n(PathTables), s.n(PathOrderNew))
+	if _, err := c.NewOrder(context.Background(), validPrepaid()); err != nil || s.n(wire.PathOrderNew) != 1 || s.n(wire.PathTables) != 1 {
+		t.Fatalf("%v tables=%d orders=%d", err, s.n(wire.PathTables), s.n(wire.PathOrderNew))
 	}
 	if _, err := NewCatalog(nil, 0).Get(context.Background()); !IsInvalidInput(err) {
 		t.Fatalf("unbound catalog: %v", err)

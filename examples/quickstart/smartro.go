@@ -40,7 +40,10 @@ func runSmartro(ctx context.Context) error {
 		len(cat.Tables), len(cat.Menu.Groups), items, americano.Name, americano.Price)
 
 	transitions := make(chan smartro.Transition, 32)
-	tracker := client.NewTracker(smartro.WithOnTransition(func(x smartro.Transition) { transitions <- x }))
+	tracker, err := client.NewTracker(smartro.WithOnTransition(func(x smartro.Transition) { transitions <- x }))
+	if err != nil {
+		return err
+	}
 	defer tracker.Close()
 	table := smartro.TableRef{FloorCode: cat.Tables[0].FloorCode, TableCode: cat.Tables[0].TableCode}
 

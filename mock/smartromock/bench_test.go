@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
+	wire "github.com/poskit/poskit/internal/smartrowire"
+
 	"github.com/poskit/poskit/internal/benchx"
 	"github.com/poskit/poskit/mock"
-	"github.com/poskit/poskit/smartro"
 )
 
 // BenchmarkFakeLookup measures table-lookup throughput of the fake over loopback HTTP,
@@ -25,9 +26,9 @@ func BenchmarkFakeLookup(b *testing.B) {
 		place(b, s, basket("B"+string(rune('a'+i)), t1))
 	}
 	clk.Advance(DefaultDeliveryDelay)
-	body, _ := json.Marshal(smartro.WireTableOrdersRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), FloorCode: t1.FloorCode, TableCode: t1.TableCode})
+	body, _ := json.Marshal(wire.TableOrdersRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), FloorCode: t1.FloorCode, TableCode: t1.TableCode})
 	hc := s.HTTPClient()
-	url := s.URL() + smartro.PathTableOrders
+	url := s.URL() + wire.PathTableOrders
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -65,9 +66,9 @@ func BenchmarkClientCall(b *testing.B) {
 		return err
 	}
 	hc := s.HTTPClient()
-	url := s.URL() + smartro.PathTableOrders
+	url := s.URL() + wire.PathTableOrders
 	hand := func() error {
-		body, err := json.Marshal(smartro.WireTableOrdersRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), FloorCode: t1.FloorCode, TableCode: t1.TableCode})
+		body, err := json.Marshal(wire.TableOrdersRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), FloorCode: t1.FloorCode, TableCode: t1.TableCode})
 		if err != nil {
 			return err
 		}
@@ -83,13 +84,13 @@ func BenchmarkClientCall(b *testing.B) {
 			return fmt.Errorf("%s %v", resp.Status, err)
 		}
 		var env struct {
-			ErrCode string                `json:"ERRCODE"`
-			Obj     smartro.WireOrderList `json:"OBJ"`
+			ErrCode string         `json:"ERRCODE"`
+			Obj     wire.OrderList `json:"OBJ"`
 		}
 		if err := json.Unmarshal(data, &env); err != nil || env.ErrCode != "" || len(env.Obj.Orders) != TableLookupLimit {
 			return fmt.Errorf("%s %v", env.ErrCode, err)
 		}
 		return nil
 	}
-	benchx.CompareCalls(b, hand, sdk, s.rt.Recorder.Reset)
+	benchx.CompareCalls(b, hand, sdk, s.Recorder().Reset)
 }

@@ -122,7 +122,10 @@ func newFlow(t *testing.T, opts ...Option) (*Server, *mock.Clock, *smartro.Clien
 	s := newTestServer(t, append([]Option{WithClock(clk)}, opts...)...)
 	c := s.Client()
 	log := &transLog{}
-	tr := c.NewTracker(smartro.WithOnTransition(log.on))
+	tr, err := c.NewTracker(smartro.WithOnTransition(log.on))
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { _ = tr.Close() })
 	return s, clk, c, tr, log
 }
@@ -154,8 +157,8 @@ func TestClientCatalog(t *testing.T) {
 		t.Errorf("price: %v", err)
 	}
 	// Unchanged menu: the refresh asks and does not refetch it.
-	if _, err := cat.Refresh(ctx); err != nil || s.RequestCount(OpMenu) != 1 || s.RequestCount(OpMenuState) < 1 {
-		t.Fatalf("refresh: %v menu=%d state=%d", err, s.RequestCount(OpMenu), s.RequestCount(OpMenuState))
+	if _, err := cat.Refresh(ctx); err != nil || s.RequestCount(OpMenu) != 1 || s.RequestCount(OpMenuChanged) < 1 {
+		t.Fatalf("refresh: %v menu=%d state=%d", err, s.RequestCount(OpMenu), s.RequestCount(OpMenuChanged))
 	}
 	clk.Advance(time.Hour)
 	m := DefaultMenu()
@@ -202,8 +205,8 @@ func TestClientPostpaidFlow(t *testing.T) {
 	if err != nil || st != smartro.Accepted || ack2.OrgOrderNo != ack.OrderNo {
 		t.Fatalf("second: %v %+v %v", st, ack2, err)
 	}
-	if s.RequestCount(OpOrderNew) != 1 || s.RequestCount(OpOrderAdd) != 1 {
-		t.Errorf("new=%d add=%d", s.RequestCount(OpOrderNew), s.RequestCount(OpOrderAdd))
+	if s.RequestCount(OpNewOrder) != 1 || s.RequestCount(OpAdditionalOrder) != 1 {
+		t.Errorf("new=%d add=%d", s.RequestCount(OpNewOrder), s.RequestCount(OpAdditionalOrder))
 	}
 	drive(t, clk, log.reached("E2", smartro.Delivered), 3)
 	if err := s.POSComplete(ack.OrderNo); err != nil {
@@ -252,14 +255,14 @@ func TestClientOccupiedRetried(t *testing.T) {
 	defer cancel()
 	clk := mock.NewClock(time.Time{})
 	s := newTestServer(t, WithClock(clk))
-	s.Faults().Inject(OpOrderNew, mock.Fault{Kind: mock.Fail, Code: smartro.CodeOccupied, Message: "테이블 점유", Times: 2})
+	s.Faults().Inject(OpNewOrder, mock.Fault{Kind: mock.Fail, Code: smartro.CodeOccupied, Message: "테이블 점유", Times: 2})
 	ack, err := s.Client().PlaceTableOrder(ctx, basket("O1", t1))
-	if err != nil || ack.OrderNo == "" || s.RequestCount(OpOrderNew) != 3 || len(s.Orders()) != 1 {
-		t.Fatalf("%+v %v new=%d", ack, err, s.RequestCount(OpOrderNew))
+	if err != nil || ack.OrderNo == "" || s.RequestCount(OpNewOrder) != 3 || len(s.Orders()) != 1 {
+		t.Fatalf("%+v %v new=%d", ack, err, s.RequestCount(OpNewOrder))
 	}
 
 	c, err := smartro.NewClient(s.StoreID(), s.ServiceID(), smartro.WithBaseURL(s.URL()), smartro.WithHTTPClient(s.HTTPClient()),
-		smartro.WithClock(clk), smartro.WithOccupiedRetry(smartro.OccupiedPolicy{MaxRetries: 3, Initial: time.Second, Max: 2 * time.Second}))
+		smartro.WithClock(clk), smartro.WithOccupiedRetry(smartro.RetryPolicy{MaxRetries: 3, Initial: time.Second, Max: 2 * time.Second}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,15 +288,15 @@ func TestClientOccupiedRetried(t *testing.T) {
 	if r.err != nil || r.ack == nil || len(s.Orders()) != 2 {
 		t.Fatalf("after the payment: %+v %v", r.ack, r.err)
 	}
-	if s.RequestCount(OpOrderNew) != 5 {
-		t.Errorf("new order requests %d, want 5 (3 + refused + accepted)", s.RequestCount(OpOrderNew))
+	if s.RequestCount(OpNewOrder) != 5 {
+		t.Errorf("new order requests %d, want 5 (3 + refused + accepted)", s.RequestCount(OpNewOrder))
 	}
 }
 
 // The order answer is lost: the tracker finds MCHT_ORDERNO in the lookup; no second order.
 func TestClientLostAnswerResolvedByLookup(t *testing.T) {
 	s, clk, _, tr, log := newFlow(t)
-	s.Faults().Inject(OpOrderNew, mock.Fault{Kind: mock.DropAnswer})
+	s.Faults().Inject(OpNewOrder, mock.Fault{Kind: mock.DropAnswer})
 	st, _, err := tr.PlaceTableOrder(context.Background(), basket("L1", t1))
 	if st != smartro.Unknown || !smartro.IsLost(err) {
 		t.Fatalf("%v %v", st, err)
@@ -302,8 +305,8 @@ func TestClientLostAnswerResolvedByLookup(t *testing.T) {
 	if p, _ := log.path("L1"); p != "Submitted>Unknown>Accepted>Delivered" {
 		t.Errorf("path %s", p)
 	}
-	if s.RequestCount(OpOrderNew) != 1 || len(s.Orders()) != 1 || !s.Orders()[0].InPOS() {
-		t.Errorf("new=%d orders=%+v", s.RequestCount(OpOrderNew), s.Orders())
+	if s.RequestCount(OpNewOrder) != 1 || len(s.Orders()) != 1 || !s.Orders()[0].InPOS() {
+		t.Errorf("new=%d orders=%+v", s.RequestCount(OpNewOrder), s.Orders())
 	}
 }
 

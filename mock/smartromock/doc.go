@@ -1,27 +1,32 @@
-// Package smartromock is a stateful fake of the Smartro Order Agent (Smile POS): an
-// httptest server on loopback that speaks smartro's wire format (smartro/wire.go), keeps a
+// Package smartromock is a stateful fake of the Smartro Order Agent (Smile POS): a
+// mock.Server on loopback that speaks smartro's wire format (internal/smartrowire), keeps a
 // store, its tables, menu and orders, and plays the POS on the other side on a fake clock.
 //
-//	srv := smartromock.NewServer(); defer srv.Close() // then smartro.WithBaseURL(srv.URL())
+//	srv := smartromock.NewServer(); defer srv.Close() // then srv.Client(), or smartro.WithBaseURL(srv.URL())
+//
+// Server embeds *mock.Server: URL, HTTPClient, Clock, Faults, Requests, Actions and Close
+// come from it, and it is a mock.Fake that poskit-mock serves as "smartro". Options
+// (Option) are checked by NewServer, which panics with an *OptionError on a bad one.
 //
 // # Operations
 //
 // Every call is POST with a JSON body; STORE_ID and SERVICE_ID are checked on every call
 // (wrong → smartro.CodeUnknownStore). Operation names (for Faults().Inject and
-// mock.Request.Op):
+// mock.Request.Op) are the smartro.Client methods, from smartro's endpoint table; a fault
+// for any other name is refused:
 //
-//	op           path                              answer
-//	tables       /partner/v1/table                 TABLE_LIST
-//	menuState    /partner/v1/menu/state            UPDATE_YN (menu updated after UPDATE_CHECK_DTIME; "" → Y), UPDATE_DTIME
-//	menu         /partner/v1/menu/edit             the menu, inactive items and groups included (USE_FLAG N)
-//	orderNew     /partner/v1/table/order/new       ORDERNO, ORG_ORDERNO (= ORDERNO), MCHT_ORDERNO; step 1 only
-//	orderAdd     /partner/v1/table/order/add       as orderNew; ORG_ORDERNO is the table order added to
-//	tableOrders  /partner/v1/table/order           latest 10 listed orders of FLR_CODE/TBL_CODE, newest first
-//	storeOrders  /partner/v2/table/order           latest 5 listed orders of every table, in table order
-//	orderCancel  /partner/v1/table/order/cancel    return request: the order becomes SMRO000071
+//	op               path                              answer
+//	Tables           /partner/v1/table                 TABLE_LIST
+//	MenuChanged      /partner/v1/menu/state            UPDATE_YN (menu updated after UPDATE_CHECK_DTIME; "" → Y), UPDATE_DTIME
+//	Menu             /partner/v1/menu/edit             the menu, inactive items and groups included (USE_FLAG N)
+//	NewOrder         /partner/v1/table/order/new       ORDERNO, ORG_ORDERNO (= ORDERNO), MCHT_ORDERNO; step 1 only
+//	AdditionalOrder  /partner/v1/table/order/add       as NewOrder; ORG_ORDERNO is the table order added to
+//	TableOrders      /partner/v1/table/order           latest 10 listed orders of FLR_CODE/TBL_CODE, newest first
+//	StoreOrders      /partner/v2/table/order           latest 5 listed orders of every table, in table order
+//	ReturnOrder      /partner/v1/table/order/cancel    return request: the order becomes SMRO000071
 //
 // Every answer is the full envelope the client requires: a success has RESULT "SUCCESS", an
-// empty ERRCODE and OBJ (null for orderCancel). Refusals answer HTTP 200 with RESULT
+// empty ERRCODE and OBJ (null for ReturnOrder). Refusals answer HTTP 200 with RESULT
 // "FAIL", an ERRCODE from smartro's code table, MSG in Korean and MSG2 in English. An order is checked in this order, each with its own code:
 // malformed body or missing MCHT_ORDERNO (PKT_INVALID_REQUEST); wrong ids
 // (PKT_UNKNOWN_STORE); a live order with the same MCHT_ORDERNO answers again (below);
@@ -49,7 +54,7 @@
 // (SetAgentOnline(false), or during a Restart's downtime), deliveries due wait; they go out
 // when the agent is back, if still before acceptance + 60 s.
 //
-// What the lookups (tableOrders, storeOrders) show, at the clock's now:
+// What the lookups (TableOrders, StoreOrders) show, at the clock's now:
 //
 //	pending   (accepted, not yet due or waiting)  listed, ORDER_STATUS "", SUCCESS_FLAG "",  name 주문대기, no POS_ORDERNO
 //	retrying  (due while the agent was offline)   listed, ORDER_STATUS "", SUCCESS_FLAG "N", name 주문실패
@@ -72,7 +77,7 @@
 // it is SMRO000068 or SMRO000069.
 //
 // Idempotency, Modelled: MCHT_ORDERNO de-duplicates. While an order with the same
-// MCHT_ORDERNO is live (accepted and not expired), a repeat of orderNew/orderAdd for the same
+// MCHT_ORDERNO is live (accepted and not expired), a repeat of NewOrder/AdditionalOrder for the same
 // table and kind answers that order's ORDERNO again and creates nothing, whatever the rest
 // of the body says (a repeat for another table or kind is PKT_INVALID_REQUEST). Once the
 // order expired, the number is free and a new order is created. The return request is
@@ -95,14 +100,24 @@
 // moment the client reads it). Requests returns every request received, with STORE_ID and
 // SERVICE_ID replaced by "REDACTED" as the client's logs hide them.
 //
+// # Named actions
+//
+// The test-side controls are also named actions (Actions; poskit-mock serves them as POST
+// /smartro/do/{name}, and GET /smartro/do lists each with its doc and an example body):
+// business-day, agent-online, occupy, release, pos-payment-start, pos-payment-finish,
+// pos-complete, pos-cancel, pos-return, pos-paid, fail-next-delivery, restart,
+// delivery-delay, orders. An action naming a table or an order the fake does not have is
+// refused with mock.ErrUnknown (HTTP 404 in the admin API).
+//
 // # Client and property
 //
 // Client returns a smartro.Client wired to the fake (URL, ids, clock, no-sleep retries);
 // further options, e.g. smartro.WithCatalog(smartro.NewCatalog(nil, 0)), are added after
 // these.
-// proptest.go holds rapid generators — GenCatalog, GenBasket, GenInvalidBasket,
-// GenPaymentSplit, GenScenario — and the exactly-once property for a partner's ordering
-// flow: CheckExactlyOnce (RunScenario for one Scenario) checks that, under occupied
+// The sub-package smartroprop holds rapid generators — GenCatalog, GenBasket,
+// GenInvalidBasket, GenPaymentSplit, GenScenario — and the exactly-once property for a
+// partner's ordering flow (importing this package does not pull rapid in):
+// CheckExactlyOnce (RunScenario for one Scenario) checks that, under occupied
 // tables, POS payments, lost/garbled/occupied answers, answer latency, delivery delays up
 // to and beyond 60 s, refused deliveries, agent restarts and outages, and table rushes that
 // push a basket's order out of the latest-10 table lookup, every basket reaches
@@ -113,7 +128,7 @@
 //
 // Everything is modelled from the guide's rules and an observed partner client, not from
 // Smartro's spec, which is not public:
-//   - Error codes are our own (smartro/wire.go); the real agent's codes and texts differ.
+//   - Error codes are our own (internal/smartrowire); the real agent's codes and texts differ.
 //     Refusals use HTTP 200; RESULT "FAIL" is our word.
 //   - The order of the checks above, and answering an order with a live MCHT_ORDERNO again,
 //     are our choices; the real server's de-duplication is unknown.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	wire "github.com/poskit/poskit/internal/smartrowire"
+	"github.com/poskit/poskit/mock"
 	"net/http"
 	"time"
 
@@ -20,9 +22,8 @@ func refuse(code, msg, format string, args ...any) *refusal {
 	return &refusal{code: code, msg: msg, detail: fmt.Sprintf(format, args...)}
 }
 
-func (r *refusal) write(w http.ResponseWriter) {
-	_ = smartro.WriteErrorEnvelope(w, http.StatusOK, r.code, r.msg, r.detail)
-}
+// Error returns the refusal's code and detail.
+func (r *refusal) Error() string { return r.code + ": " + r.detail }
 
 // Korean messages of each refusal (Modelled wording, using the guide's words).
 const (
@@ -43,88 +44,104 @@ const (
 	msgNotReturned = "반품할 수 없는 주문입니다"
 )
 
-// decode reads body into v and checks the store's identity.
-func (s *Server) decode(body []byte, v any, ids func() (string, string)) *refusal {
+// codec is smartro's wire format as the fake speaks it (mock.Codec): requests are JSON
+// bodies that carry the store's ids, answers the envelope, refusals a failure envelope.
+type codec struct{ s *Server }
+
+// Decode reads body into v and checks the store's identity (STORE_ID and SERVICE_ID of
+// every body).
+func (c codec) Decode(_ *http.Request, body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
 		return refuse(smartro.CodeInvalidRequest, msgBadRequest, "body is not the expected JSON: %v", err)
 	}
-	store, service := ids()
-	if store != s.storeID || service != s.serviceID {
+	var ids wire.StoreRequest
+	_ = json.Unmarshal(body, &ids)
+	if ids.StoreID != c.s.storeID || ids.ServiceID != c.s.serviceID {
 		return refuse(smartro.CodeUnknownStore, msgStore, "STORE_ID/SERVICE_ID not issued to this store")
 	}
 	return nil
 }
 
-func writeOK(w http.ResponseWriter, obj any) { _ = smartro.WriteEnvelope(w, obj) }
+// Answer writes a success envelope carrying v as OBJ.
+func (codec) Answer(w http.ResponseWriter, v any) { _ = wire.WriteEnvelope(w, v) }
 
-func (s *Server) handleTables(w http.ResponseWriter, _ *http.Request, body []byte) {
-	var req smartro.WireStoreRequest
-	if r := s.decode(body, &req, func() (string, string) { return req.StoreID, req.ServiceID }); r != nil {
-		r.write(w)
-		return
+// Refuse writes err as a failure envelope (HTTP 200): a *refusal as it says, anything else
+// as a malformed request.
+func (codec) Refuse(w http.ResponseWriter, err error) {
+	var r *refusal
+	if !errors.As(err, &r) {
+		r = refuse(smartro.CodeInvalidRequest, msgBadRequest, "%v", err)
 	}
-	s.mu.Lock()
-	ans := smartro.WireTablesAnswer{TableList: make([]smartro.WireTable, len(s.tables))}
-	for i, t := range s.tables {
-		ans.TableList[i] = smartro.WireTable{FloorCode: t.FloorCode, FloorName: t.FloorName, TableCode: t.TableCode, TableName: t.TableName}
-	}
-	s.mu.Unlock()
-	writeOK(w, ans)
+	_ = wire.WriteErrorEnvelope(w, http.StatusOK, r.code, r.msg, r.detail)
 }
 
-func (s *Server) handleMenuState(w http.ResponseWriter, _ *http.Request, body []byte) {
-	var req smartro.WireMenuStateRequest
-	if r := s.decode(body, &req, func() (string, string) { return req.StoreID, req.ServiceID }); r != nil {
-		r.write(w)
-		return
+// handle registers one handler per operation of smartro's endpoint table.
+func (s *Server) handle() {
+	c := codec{s}
+	for op, h := range map[string]mock.HandlerFunc{
+		OpTables:          mock.Typed(c, s.tablesHandler),
+		OpMenuChanged:     mock.Typed(c, s.menuStateHandler),
+		OpMenu:            mock.Typed(c, s.menuHandler),
+		OpNewOrder:        mock.Typed(c, s.orderHandler(false)),
+		OpAdditionalOrder: mock.Typed(c, s.orderHandler(true)),
+		OpTableOrders:     mock.Typed(c, s.tableOrdersHandler),
+		OpStoreOrders:     mock.Typed(c, s.storeOrdersHandler),
+		OpReturnOrder:     mock.Typed(c, s.cancelHandler),
+	} {
+		s.Handle(op, s.withLatency(op, h))
 	}
+}
+
+// err returns r as an error, nil when r is nil (never a typed nil).
+func (r *refusal) err() error {
+	if r == nil {
+		return nil
+	}
+	return r
+}
+
+func (s *Server) tablesHandler(_ *http.Request, _ wire.StoreRequest) (wire.TablesAnswer, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ans := wire.TablesAnswer{TableList: make([]wire.Table, len(s.tables))}
+	for i, t := range s.tables {
+		ans.TableList[i] = wire.Table{FloorCode: t.FloorCode, FloorName: t.FloorName, TableCode: t.TableCode, TableName: t.TableName}
+	}
+	return ans, nil
+}
+
+func (s *Server) menuStateHandler(_ *http.Request, req wire.MenuStateRequest) (wire.MenuStateAnswer, error) {
 	var since time.Time
 	if req.CheckTime != "" {
-		t, err := time.ParseInLocation(smartro.DateTimeLayout, req.CheckTime, kst)
+		t, err := time.ParseInLocation(wire.DateTimeLayout, req.CheckTime, kst)
 		if err != nil {
-			refuse(smartro.CodeInvalidRequest, msgBadRequest, "UPDATE_CHECK_DTIME %q is not yyyyMMddHHmmss", req.CheckTime).write(w)
-			return
+			return wire.MenuStateAnswer{}, refuse(smartro.CodeInvalidRequest, msgBadRequest, "UPDATE_CHECK_DTIME %q is not yyyyMMddHHmmss", req.CheckTime)
 		}
 		since = t
 	}
 	s.mu.Lock()
 	upd := s.menuUpdated
 	s.mu.Unlock()
-	ans := smartro.WireMenuStateAnswer{Updated: smartro.FlagNo, UpdateTime: upd.In(kst).Format(smartro.DateTimeLayout)}
+	ans := wire.MenuStateAnswer{Updated: wire.FlagNo, UpdateTime: upd.In(kst).Format(wire.DateTimeLayout)}
 	if req.CheckTime == "" || upd.After(since) {
-		ans.Updated = smartro.FlagYes
+		ans.Updated = wire.FlagYes
 	}
-	writeOK(w, ans)
+	return ans, nil
 }
 
-func (s *Server) handleMenu(w http.ResponseWriter, _ *http.Request, body []byte) {
-	var req smartro.WireStoreRequest
-	if r := s.decode(body, &req, func() (string, string) { return req.StoreID, req.ServiceID }); r != nil {
-		r.write(w)
-		return
-	}
+func (s *Server) menuHandler(_ *http.Request, _ wire.StoreRequest) (wire.MenuAnswer, error) {
 	s.mu.Lock()
-	ans := s.menuWire // replaced, never mutated: safe to encode outside the lock
-	s.mu.Unlock()
-	writeOK(w, ans)
+	defer s.mu.Unlock()
+	return s.menuWire, nil // replaced, never mutated: safe to encode outside the lock
 }
 
-// handleOrder serves PathOrderNew (additional false) and PathOrderAdd (true).
-func (s *Server) handleOrder(additional bool) func(http.ResponseWriter, *http.Request, []byte) {
-	return func(w http.ResponseWriter, _ *http.Request, body []byte) {
-		req := new(smartro.WireOrderRequest)
-		if r := s.decode(body, req, func() (string, string) { return req.StoreID, req.ServiceID }); r != nil {
-			r.write(w)
-			return
-		}
+// orderHandler serves NewOrder (additional false) and AdditionalOrder (true).
+func (s *Server) orderHandler(additional bool) func(*http.Request, *wire.OrderRequest) (wire.OrderAnswer, error) {
+	return func(_ *http.Request, req *wire.OrderRequest) (wire.OrderAnswer, error) {
 		s.mu.Lock()
+		defer s.mu.Unlock()
 		ans, r := s.placeLocked(req, additional)
-		s.mu.Unlock()
-		if r != nil {
-			r.write(w)
-			return
-		}
-		writeOK(w, ans)
+		return ans, r.err()
 	}
 }
 
@@ -132,8 +149,8 @@ func (s *Server) handleOrder(additional bool) func(http.ResponseWriter, *http.Re
 // (a live order with the same MCHT_ORDERNO answers again); agent online; business day
 // open; request arithmetic; table known; menu (item known, active, add-ons of its groups,
 // prices); for an additional order, the table order it adds to; table not occupied.
-func (s *Server) placeLocked(req *smartro.WireOrderRequest, additional bool) (smartro.WireOrderAnswer, *refusal) {
-	var none smartro.WireOrderAnswer
+func (s *Server) placeLocked(req *wire.OrderRequest, additional bool) (wire.OrderAnswer, *refusal) {
+	var none wire.OrderAnswer
 	if req.MerchantOrderNo == "" {
 		return none, refuse(smartro.CodeInvalidRequest, msgBadRequest, "MCHT_ORDERNO is required")
 	}
@@ -152,16 +169,11 @@ func (s *Server) placeLocked(req *smartro.WireOrderRequest, additional bool) (sm
 	if !s.bizOpen {
 		return none, refuse(smartro.CodeBusinessDayClosed, msgBizDay, "the POS has not opened its business day")
 	}
-	parsed, _, err := smartro.OrderFromWire(req)
+	parsed, err := orderFromWire(req)
 	if err != nil {
-		var e *smartro.Error
-		msg := err.Error()
-		if errors.As(err, &e) {
-			msg = e.Message
-		}
-		return none, refuse(smartro.CodeInvalidRequest, msgBadRequest, "%s", msg)
+		return none, refuse(smartro.CodeInvalidRequest, msgBadRequest, "%s", err)
 	}
-	if additional && req.Prepaid == smartro.FlagYes {
+	if additional && req.Prepaid == wire.FlagYes {
 		return none, refuse(smartro.CodeInvalidRequest, msgBadRequest, "a prepaid order is sent as one new order, not an additional order")
 	}
 	if !s.tableSet[ref] {
@@ -204,7 +216,7 @@ func (s *Server) placeLocked(req *smartro.WireOrderRequest, additional bool) (sm
 	}
 
 	s.seq++
-	no := now.In(kst).Format(smartro.DateLayout) + fmt.Sprintf("%06d", s.seq)
+	no := now.In(kst).Format(wire.DateLayout) + fmt.Sprintf("%06d", s.seq)
 	if org == "" {
 		org = no
 	}
@@ -221,7 +233,7 @@ func (s *Server) placeLocked(req *smartro.WireOrderRequest, additional bool) (sm
 		s.failNext--
 		o.willFail = true
 	}
-	o.answer = smartro.WireOrderAnswer{OrderNo: no, OrgOrderNo: org, MerchantOrderNo: req.MerchantOrderNo}
+	o.answer = wire.OrderAnswer{OrderNo: no, OrgOrderNo: org, MerchantOrderNo: req.MerchantOrderNo}
 	s.orders = append(s.orders, o)
 	s.byNo[no] = o
 	s.byMcht[o.mcht] = o
@@ -257,46 +269,33 @@ func checkMenu(m *smartro.Menu, o *smartro.Order) *refusal {
 	return nil
 }
 
-func (s *Server) handleTableOrders(w http.ResponseWriter, _ *http.Request, body []byte) {
-	var req smartro.WireTableOrdersRequest
-	if r := s.decode(body, &req, func() (string, string) { return req.StoreID, req.ServiceID }); r != nil {
-		r.write(w)
-		return
-	}
+func (s *Server) tableOrdersHandler(_ *http.Request, req wire.TableOrdersRequest) (wire.OrderList, error) {
 	ref := smartro.TableRef{FloorCode: req.FloorCode, TableCode: req.TableCode}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if !s.tableSet[ref] {
-		s.mu.Unlock()
-		refuse(smartro.CodeUnknownTable, msgTable, "no table %s", ref).write(w)
-		return
+		return wire.OrderList{}, refuse(smartro.CodeUnknownTable, msgTable, "no table %s", ref)
 	}
 	s.settleLocked(s.clock.Now())
-	ans := smartro.WireOrderList{Orders: s.listLocked(ref, TableLookupLimit, nil)}
-	s.mu.Unlock()
-	writeOK(w, ans)
+	return wire.OrderList{Orders: s.listLocked(ref, TableLookupLimit, nil)}, nil
 }
 
-func (s *Server) handleStoreOrders(w http.ResponseWriter, _ *http.Request, body []byte) {
-	var req smartro.WireStoreRequest
-	if r := s.decode(body, &req, func() (string, string) { return req.StoreID, req.ServiceID }); r != nil {
-		r.write(w)
-		return
-	}
+func (s *Server) storeOrdersHandler(_ *http.Request, _ wire.StoreRequest) (wire.OrderList, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.settleLocked(s.clock.Now())
-	list := make([]smartro.WireLiveOrder, 0)
+	list := make([]wire.LiveOrder, 0)
 	for _, t := range s.tables {
 		list = s.listLocked(t.Ref(), StoreLookupLimit, list)
 	}
-	s.mu.Unlock()
-	writeOK(w, smartro.WireOrderList{Orders: list})
+	return wire.OrderList{Orders: list}, nil
 }
 
 // listLocked appends the newest listed orders of the table (at most limit), newest first.
 // Expired orders are never listed. mu held, settled.
-func (s *Server) listLocked(ref smartro.TableRef, limit int, dst []smartro.WireLiveOrder) []smartro.WireLiveOrder {
+func (s *Server) listLocked(ref smartro.TableRef, limit int, dst []wire.LiveOrder) []wire.LiveOrder {
 	if dst == nil {
-		dst = make([]smartro.WireLiveOrder, 0, limit)
+		dst = make([]wire.LiveOrder, 0, limit)
 	}
 	os := s.byTable[ref]
 	n := 0
@@ -310,25 +309,16 @@ func (s *Server) listLocked(ref smartro.TableRef, limit int, dst []smartro.WireL
 	return dst
 }
 
-func (s *Server) handleCancel(w http.ResponseWriter, _ *http.Request, body []byte) {
-	var req smartro.WireCancelRequest
-	if r := s.decode(body, &req, func() (string, string) { return req.StoreID, req.ServiceID }); r != nil {
-		r.write(w)
-		return
-	}
+// cancelHandler serves ReturnOrder; a success answers OBJ null.
+func (s *Server) cancelHandler(_ *http.Request, req wire.CancelRequest) (any, error) {
 	s.mu.Lock()
-	r := s.returnLocked(&req)
-	s.mu.Unlock()
-	if r != nil {
-		r.write(w)
-		return
-	}
-	writeOK(w, nil)
+	defer s.mu.Unlock()
+	return nil, s.returnLocked(&req).err()
 }
 
 // returnLocked applies a return request: the order named by ORG_ORDERNO becomes returned
 // (SMRO000071). A repeat on a returned order succeeds without change (idempotent).
-func (s *Server) returnLocked(req *smartro.WireCancelRequest) *refusal {
+func (s *Server) returnLocked(req *wire.CancelRequest) *refusal {
 	if req.OrgOrderNo == "" {
 		return refuse(smartro.CodeInvalidRequest, msgBadRequest, "ORG_ORDERNO is required")
 	}
@@ -350,7 +340,7 @@ func (s *Server) returnLocked(req *smartro.WireCancelRequest) *refusal {
 	}
 	var sum int64
 	for i, p := range req.Pays {
-		if p.Cancelled != smartro.FlagYes {
+		if p.Cancelled != wire.FlagYes {
 			return refuse(smartro.CodeInvalidRequest, msgBadRequest, "payment %d: CAN_FLAG must be Y", i+1)
 		}
 		sum += int64(p.Amount)
@@ -361,7 +351,7 @@ func (s *Server) returnLocked(req *smartro.WireCancelRequest) *refusal {
 	case smartro.StatusCancelled:
 		return refuse(smartro.CodeInvalidRequest, msgNotReturned, "order %s is cancelled on the POS", o.no)
 	}
-	if o.req.Prepaid == smartro.FlagYes && sum != int64(o.req.PayAmount) {
+	if o.req.Prepaid == wire.FlagYes && sum != int64(o.req.PayAmount) {
 		return refuse(smartro.CodeInvalidRequest, msgBadRequest, "returned payments total %d, the order was paid %d", sum, o.req.PayAmount)
 	}
 	o.status = smartro.StatusReturned

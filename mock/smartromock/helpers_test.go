@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"testing"
 
+	wire "github.com/poskit/poskit/internal/smartrowire"
+
 	"github.com/poskit/poskit/smartro"
 )
 
@@ -43,13 +45,13 @@ func rawPost(t testing.TB, s *Server, path string, body any) (int, []byte, error
 }
 
 // call posts and decodes the envelope.
-func call(t testing.TB, s *Server, path string, body any) (int, *smartro.WireEnvelope) {
+func call(t testing.TB, s *Server, path string, body any) (int, *wire.Envelope) {
 	t.Helper()
 	status, data, err := rawPost(t, s, path, body)
 	if err != nil {
 		t.Fatalf("POST %s: %v", path, err)
 	}
-	env, err := smartro.DecodeEnvelope(data)
+	env, err := wire.DecodeEnvelope(data)
 	if err != nil {
 		t.Fatalf("POST %s: answer %q: %v", path, data, err)
 	}
@@ -60,7 +62,7 @@ func call(t testing.TB, s *Server, path string, body any) (int, *smartro.WireEnv
 func ok(t testing.TB, s *Server, path string, body, out any) {
 	t.Helper()
 	status, env := call(t, s, path, body)
-	if status != http.StatusOK || !env.OK() || env.Result != smartro.ResultSuccess {
+	if status != http.StatusOK || !env.OK() || env.Result != wire.ResultSuccess {
 		t.Fatalf("POST %s: HTTP %d %s %s %s", path, status, env.ErrCode, env.Msg, env.Msg2)
 	}
 	if out != nil {
@@ -77,14 +79,14 @@ func refused(t testing.TB, s *Server, path string, body any) string {
 	if env.OK() {
 		t.Fatalf("POST %s: success, want a refusal (OBJ %s)", path, env.Obj)
 	}
-	if env.Result != smartro.ResultFail || env.Msg == "" {
+	if env.Result != wire.ResultFail || env.Msg == "" {
 		t.Errorf("POST %s: refusal envelope %+v", path, env)
 	}
 	return env.ErrCode
 }
 
-func storeReq(s *Server) smartro.WireStoreRequest {
-	return smartro.WireStoreRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID()}
+func storeReq(s *Server) wire.StoreRequest {
+	return wire.StoreRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID()}
 }
 
 func line(id string, price int64, n int, addOns ...smartro.LineAddOn) smartro.OrderLine {
@@ -103,10 +105,10 @@ func basket(mcht string, table smartro.TableRef) *smartro.Order {
 	}}
 }
 
-// wire builds the request body of o (orgOrderNo "" for a new order).
-func wire(t testing.TB, s *Server, o *smartro.Order, orgOrderNo string) *smartro.WireOrderRequest {
+// reqOf builds the request body of o (orgOrderNo "" for a new order).
+func reqOf(t testing.TB, s *Server, o *smartro.Order, orgOrderNo string) *wire.OrderRequest {
 	t.Helper()
-	w, err := o.ToWire(s.StoreID(), s.ServiceID(), orgOrderNo)
+	w, err := orderToWire(o, s.StoreID(), s.ServiceID(), orgOrderNo)
 	if err != nil {
 		t.Fatalf("ToWire: %v", err)
 	}
@@ -114,10 +116,10 @@ func wire(t testing.TB, s *Server, o *smartro.Order, orgOrderNo string) *smartro
 }
 
 // place sends a new order and returns its answer.
-func place(t testing.TB, s *Server, o *smartro.Order) smartro.WireOrderAnswer {
+func place(t testing.TB, s *Server, o *smartro.Order) wire.OrderAnswer {
 	t.Helper()
-	var ans smartro.WireOrderAnswer
-	ok(t, s, smartro.PathOrderNew, wire(t, s, o, ""), &ans)
+	var ans wire.OrderAnswer
+	ok(t, s, wire.PathOrderNew, reqOf(t, s, o, ""), &ans)
 	if ans.OrderNo == "" || ans.MerchantOrderNo != o.MerchantOrderNo {
 		t.Fatalf("order answer %+v", ans)
 	}
@@ -125,25 +127,25 @@ func place(t testing.TB, s *Server, o *smartro.Order) smartro.WireOrderAnswer {
 }
 
 // addTo sends an additional order on org.
-func addTo(t testing.TB, s *Server, org string, o *smartro.Order) smartro.WireOrderAnswer {
+func addTo(t testing.TB, s *Server, org string, o *smartro.Order) wire.OrderAnswer {
 	t.Helper()
-	var ans smartro.WireOrderAnswer
-	ok(t, s, smartro.PathOrderAdd, wire(t, s, o, org), &ans)
+	var ans wire.OrderAnswer
+	ok(t, s, wire.PathOrderAdd, reqOf(t, s, o, org), &ans)
 	return ans
 }
 
 // lookup returns the table's live orders.
-func lookup(t testing.TB, s *Server, ref smartro.TableRef) []smartro.WireLiveOrder {
+func lookup(t testing.TB, s *Server, ref smartro.TableRef) []wire.LiveOrder {
 	t.Helper()
-	var ans smartro.WireOrderList
-	ok(t, s, smartro.PathTableOrders, smartro.WireTableOrdersRequest{
+	var ans wire.OrderList
+	ok(t, s, wire.PathTableOrders, wire.TableOrdersRequest{
 		StoreID: s.StoreID(), ServiceID: s.ServiceID(), FloorCode: ref.FloorCode, TableCode: ref.TableCode,
 	}, &ans)
 	return ans.Orders
 }
 
 // find returns the lookup entry with ORDERNO no, or nil.
-func find(list []smartro.WireLiveOrder, no string) *smartro.WireLiveOrder {
+func find(list []wire.LiveOrder, no string) *wire.LiveOrder {
 	for i := range list {
 		if list[i].OrderNo == no {
 			return &list[i]

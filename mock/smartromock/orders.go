@@ -2,6 +2,7 @@ package smartromock
 
 import (
 	"fmt"
+	wire "github.com/poskit/poskit/internal/smartrowire"
 	"sort"
 	"time"
 
@@ -78,7 +79,7 @@ type order struct {
 	pos           string
 	table         smartro.TableRef
 	additional    bool
-	req           *smartro.WireOrderRequest
+	req           *wire.OrderRequest
 	parsed        *smartro.Order
 	acceptedAt    time.Time
 	deliverAt     time.Time
@@ -87,13 +88,13 @@ type order struct {
 	delivery      Delivery
 	willFail      bool
 	status        smartro.OrderStatus
-	answer        smartro.WireOrderAnswer
+	answer        wire.OrderAnswer
 }
 
 func (o *order) export() Order {
 	e := Order{
 		OrderNo: o.no, OrgOrderNo: o.org, MerchantOrderNo: o.mcht, POSOrderNo: o.pos,
-		Table: o.table, Additional: o.additional, Prepaid: o.req.Prepaid == smartro.FlagYes,
+		Table: o.table, Additional: o.additional, Prepaid: o.req.Prepaid == wire.FlagYes,
 		OriginalAmount: int64(o.req.OriginalAmount), Amount: int64(o.req.PayAmount), Discount: int64(o.req.Discount),
 		Memo: o.req.Memo, Lines: append([]smartro.OrderLine(nil), o.parsed.Lines...),
 		AcceptedAt: o.acceptedAt, DeliverAt: o.deliverAt, ExpiresAt: o.expiresAt, DeliveredAt: o.deliveredAt,
@@ -115,14 +116,14 @@ var statusNames = map[smartro.OrderStatus]string{
 }
 
 // live returns the lookup entry of o; o must be listed (not expired).
-func (o *order) live() smartro.WireLiveOrder {
+func (o *order) live() wire.LiveOrder {
 	at := o.acceptedAt.In(kst)
-	w := smartro.WireLiveOrder{
+	w := wire.LiveOrder{
 		OrderNo:         o.no,
 		OrgOrderNo:      o.org,
 		MerchantOrderNo: o.mcht,
-		OrderDate:       at.Format(smartro.DateLayout),
-		OrderTime:       at.Format(smartro.TimeLayout),
+		OrderDate:       at.Format(wire.DateLayout),
+		OrderTime:       at.Format(wire.TimeLayout),
 		OriginalAmount:  o.req.OriginalAmount,
 		PayAmount:       o.req.PayAmount,
 		Discount:        o.req.Discount,
@@ -137,11 +138,11 @@ func (o *order) live() smartro.WireLiveOrder {
 		w.StatusName = "주문대기"
 	case DeliveryRetrying, DeliveryFailed:
 		w.StatusName = "주문실패"
-		w.SuccessFlag = smartro.FlagNo
+		w.SuccessFlag = wire.FlagNo
 	case DeliveryDelivered:
 		w.Status = string(o.status)
 		w.StatusName = statusNames[o.status]
-		w.SuccessFlag = smartro.FlagYes
+		w.SuccessFlag = wire.FlagYes
 		w.POSOrderNo = o.pos
 	}
 	return w

@@ -1,25 +1,27 @@
 package smartromock
 
 import (
+	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"time"
 
+	wire "github.com/poskit/poskit/internal/smartrowire"
 	"github.com/poskit/poskit/mock"
 	"github.com/poskit/poskit/smartro"
 )
 
-// Operation names, for Faults().Inject and mock.Request.Op.
+// Operation names, for Faults().Inject and mock.Request.Op: the smartro.Client methods,
+// as smartro's endpoint table lists them.
 const (
-	OpTables      = "tables"      // POST smartro.PathTables
-	OpMenuState   = "menuState"   // POST smartro.PathMenuState
-	OpMenu        = "menu"        // POST smartro.PathMenu
-	OpOrderNew    = "orderNew"    // POST smartro.PathOrderNew
-	OpOrderAdd    = "orderAdd"    // POST smartro.PathOrderAdd
-	OpTableOrders = "tableOrders" // POST smartro.PathTableOrders
-	OpStoreOrders = "storeOrders" // POST smartro.PathStoreOrders
-	OpOrderCancel = "orderCancel" // POST smartro.PathOrderCancel
+	OpTables          = wire.OpTables          // POST /partner/v1/table
+	OpMenuChanged     = wire.OpMenuChanged     // POST /partner/v1/menu/state
+	OpMenu            = wire.OpMenu            // POST /partner/v1/menu/edit
+	OpNewOrder        = wire.OpNewOrder        // POST /partner/v1/table/order/new
+	OpAdditionalOrder = wire.OpAdditionalOrder // POST /partner/v1/table/order/add
+	OpTableOrders     = wire.OpTableOrders     // POST /partner/v1/table/order
+	OpStoreOrders     = wire.OpStoreOrders     // POST /partner/v2/table/order
+	OpReturnOrder     = wire.OpReturnOrder     // POST /partner/v1/table/order/cancel
 )
 
 // Expiry is how long after acceptance an undelivered order may still reach the POS; after
@@ -32,23 +34,22 @@ const DefaultDeliveryDelay = time.Second
 
 // Limits of the live-order lookups.
 const (
-	TableLookupLimit = smartro.TableLookupLimit // PathTableOrders: latest 10 orders of the table
-	StoreLookupLimit = smartro.StoreLookupLimit // PathStoreOrders: latest 5 orders of each table (Modelled)
+	TableLookupLimit = smartro.TableLookupLimit // TableOrders: latest 10 orders of the table
+	StoreLookupLimit = smartro.StoreLookupLimit // StoreOrders: latest 5 orders of each table (Modelled)
 )
 
 // CodeServerError is the ERRCODE of an injected mock.Fail fault that names no code; it is
 // answered with HTTP 500 unless the fault gives a status. It is the fake's own code.
-const CodeServerError = "PKT_SERVER_ERROR"
+const CodeServerError = wire.CodeServerError
 
 // kst is Korea Standard Time, the zone of every date and time on the wire.
 var kst = time.FixedZone("KST", 9*3600)
 
-// Server is the fake Order Agent: an httptest server on loopback speaking smartro's wire
-// format, with one store, its tables and menu, its orders and the POS on the other side.
-// It is safe for concurrent use.
+// Server is the fake Order Agent: a mock.Server (loopback listener, clock, faults,
+// recorded requests, named actions) speaking smartro's wire format, with one store, its
+// tables and menu, its orders and the POS on the other side. It is safe for concurrent use.
 type Server struct {
-	rt        *mock.Router
-	hs        *httptest.Server
+	*mock.Server
 	clock     *mock.Clock
 	storeID   string
 	serviceID string
@@ -58,7 +59,7 @@ type Server struct {
 	tables      []smartro.Table
 	tableSet    map[smartro.TableRef]bool
 	menu        *smartro.Menu
-	menuWire    smartro.WireMenuAnswer
+	menuWire    wire.MenuAnswer
 	menuUpdated time.Time
 	bizOpen     bool
 	online      bool
@@ -85,46 +86,84 @@ type occupancy struct {
 	payment bool // StartPOSPayment … FinishPOSPayment
 }
 
-// Option configures a Server.
-type Option func(*Server)
+// config is what Options set.
+type config struct {
+	clock     *mock.Clock
+	storeID   string
+	serviceID string
+	tables    []smartro.Table
+	menu      *smartro.Menu
+	delay     time.Duration
+	downtime  time.Duration
+}
+
+// Option configures a Server. Options cannot fail; NewServer checks the result.
+type Option func(*config)
+
+// OptionError is what NewServer panics with when its options are invalid.
+type OptionError struct {
+	Option  string // e.g. "WithStore"
+	Problem string
+}
+
+func (e *OptionError) Error() string { return "smartromock: " + e.Option + ": " + e.Problem }
 
 // WithClock runs the server on c (share one clock with the client under test). The
 // default is a new mock.NewClock(time.Time{}).
-func WithClock(c *mock.Clock) Option { return func(s *Server) { s.clock = c } }
+func WithClock(c *mock.Clock) Option { return func(s *config) { s.clock = c } }
 
 // WithStore sets the STORE_ID and SERVICE_ID the server accepts (default DefaultStoreID,
-// DefaultServiceID).
+// DefaultServiceID); both must be non-empty.
 func WithStore(storeID, serviceID string) Option {
-	return func(s *Server) { s.storeID, s.serviceID = storeID, serviceID }
+	return func(s *config) { s.storeID, s.serviceID = storeID, serviceID }
 }
 
 // WithTables replaces the default tables (DefaultTables).
 func WithTables(ts []smartro.Table) Option {
-	return func(s *Server) { s.setTablesLocked(ts) }
+	return func(s *config) { s.tables = append([]smartro.Table(nil), ts...) }
 }
 
 // WithMenu replaces the default menu (DefaultMenu); its update time is the clock's start.
-func WithMenu(m *smartro.Menu) Option {
-	return func(s *Server) { s.menu = cloneMenu(m) }
-}
+func WithMenu(m *smartro.Menu) Option { return func(s *config) { s.menu = cloneMenu(m) } }
 
 // WithDeliveryDelay sets how long an accepted order takes to reach the POS (default
-// DefaultDeliveryDelay). A delay of Expiry or more means orders are never delivered.
-func WithDeliveryDelay(d time.Duration) Option { return func(s *Server) { s.delay = d } }
+// DefaultDeliveryDelay; not negative). A delay of Expiry or more means orders are never
+// delivered.
+func WithDeliveryDelay(d time.Duration) Option { return func(s *config) { s.delay = d } }
 
-// WithRestartDowntime makes Restart take the agent offline for d (on the fake clock)
-// before it is online again; the default 0 restarts at once.
-func WithRestartDowntime(d time.Duration) Option { return func(s *Server) { s.downtime = d } }
+// WithRestartDowntime makes Restart take the agent offline for d (on the fake clock; not
+// negative) before it is online again; the default 0 restarts at once.
+func WithRestartDowntime(d time.Duration) Option { return func(s *config) { s.downtime = d } }
 
 // NewServer starts a fake Order Agent on a loopback port with the default store, tables
-// and menu, the business day open and the agent online. Close it when done.
+// and menu, the business day open and the agent online. Close it when done. Invalid
+// options (empty store ids, a negative delay) make it panic with an *OptionError.
 func NewServer(opts ...Option) *Server {
+	cfg := config{storeID: DefaultStoreID, serviceID: DefaultServiceID, delay: DefaultDeliveryDelay,
+		tables: DefaultTables(), menu: DefaultMenu()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	switch {
+	case cfg.storeID == "" || cfg.serviceID == "":
+		panic(&OptionError{"WithStore", "STORE_ID and SERVICE_ID must not be empty"})
+	case cfg.delay < 0:
+		panic(&OptionError{"WithDeliveryDelay", fmt.Sprintf("negative delay %v", cfg.delay)})
+	case cfg.downtime < 0:
+		panic(&OptionError{"WithRestartDowntime", fmt.Sprintf("negative downtime %v", cfg.downtime)})
+	}
+	if cfg.clock == nil {
+		cfg.clock = mock.NewClock(time.Time{})
+	}
 	s := &Server{
-		storeID:   DefaultStoreID,
-		serviceID: DefaultServiceID,
+		clock:     cfg.clock,
+		storeID:   cfg.storeID,
+		serviceID: cfg.serviceID,
+		downtime:  cfg.downtime,
+		menu:      cfg.menu,
 		bizOpen:   true,
 		online:    true,
-		delay:     DefaultDeliveryDelay,
+		delay:     cfg.delay,
 		occ:       make(map[smartro.TableRef]occupancy),
 		delayFor:  make(map[string]time.Duration),
 		latency:   make(map[string]time.Duration),
@@ -132,42 +171,26 @@ func NewServer(opts ...Option) *Server {
 		byMcht:    make(map[string]*order),
 		byTable:   make(map[smartro.TableRef][]*order),
 	}
-	s.setTablesLocked(DefaultTables())
-	s.menu = DefaultMenu()
-	for _, o := range opts {
-		o(s)
-	}
-	if s.clock == nil {
-		s.clock = mock.NewClock(time.Time{})
-	}
+	s.setTablesLocked(cfg.tables)
 	now := s.clock.Now()
-	s.menuWire = s.menu.ToWire()
+	s.menuWire = menuToWire(s.menu)
 	s.menuUpdated = now.Truncate(time.Second)
 	s.onlineSince = now
 
-	s.rt = mock.NewRouter(s.clock, writeFault)
-	// The client treats the store's ids as credentials; recorded requests hide them too.
-	s.rt.Recorder.AddSecret(s.storeID)
-	s.rt.Recorder.AddSecret(s.serviceID)
-	s.rt.NotFound = func(w http.ResponseWriter, r *http.Request) {
-		_ = smartro.WriteErrorEnvelope(w, http.StatusNotFound, smartro.CodeInvalidRequest, "지원하지 않는 요청입니다", "no such call: "+r.Method+" "+r.URL.Path)
-	}
-	for _, r := range []struct {
-		path, op string
-		h        mock.HandlerFunc
-	}{
-		{smartro.PathTables, OpTables, s.handleTables},
-		{smartro.PathMenuState, OpMenuState, s.handleMenuState},
-		{smartro.PathMenu, OpMenu, s.handleMenu},
-		{smartro.PathOrderNew, OpOrderNew, s.handleOrder(false)},
-		{smartro.PathOrderAdd, OpOrderAdd, s.handleOrder(true)},
-		{smartro.PathTableOrders, OpTableOrders, s.handleTableOrders},
-		{smartro.PathStoreOrders, OpStoreOrders, s.handleStoreOrders},
-		{smartro.PathOrderCancel, OpOrderCancel, s.handleCancel},
-	} {
-		s.rt.Handle(http.MethodPost, r.path, r.op, s.withLatency(r.op, r.h))
-	}
-	s.hs = httptest.NewServer(s.rt)
+	s.Server = mock.NewServer(mock.Config{
+		Name:  "smartro",
+		Table: wire.Endpoints,
+		Clock: s.clock,
+		Fail:  writeFault,
+		NotFound: func(w http.ResponseWriter, r *http.Request) {
+			_ = wire.WriteErrorEnvelope(w, http.StatusNotFound, wire.CodeInvalidRequest, "지원하지 않는 요청입니다", "no such call: "+r.Method+" "+r.URL.Path)
+		},
+		// The client treats the store's ids as credentials; recorded requests hide them too.
+		Secrets: []string{s.storeID, s.serviceID},
+	})
+	s.handle()
+	s.AddActions(s.actions()...)
+	s.Start()
 	return s
 }
 
@@ -186,33 +209,11 @@ func writeFault(w http.ResponseWriter, f mock.Fault) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	_ = smartro.WriteErrorEnvelope(w, status, code, msg, "injected fault")
+	_ = wire.WriteErrorEnvelope(w, status, code, msg, "injected fault")
 }
 
-// URL returns the server's base URL (http://127.0.0.1:port), to pass to
-// smartro.WithBaseURL.
-func (s *Server) URL() string { return s.hs.URL }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.hs.Close() }
-
-// Handler returns the server's HTTP handler (for serving it on another listener).
-func (s *Server) Handler() http.Handler { return s.rt }
-
-// HTTPClient returns an *http.Client for the server's loopback listener.
-func (s *Server) HTTPClient() *http.Client { return s.hs.Client() }
-
-// Clock returns the server's fake clock.
-func (s *Server) Clock() *mock.Clock { return s.clock }
-
-// Faults returns the server's injected faults, by operation name (Op* constants).
-func (s *Server) Faults() *mock.Faults { return &s.rt.Faults }
-
-// Requests returns every request received, oldest first.
-func (s *Server) Requests() []mock.Request { return s.rt.Recorder.Requests() }
-
 // RequestCount returns how many requests of operation op were received ("" counts all).
-func (s *Server) RequestCount(op string) int { return s.rt.Recorder.Count(op) }
+func (s *Server) RequestCount(op string) int { return s.Recorder().Count(op) }
 
 // StoreID returns the STORE_ID the server accepts.
 func (s *Server) StoreID() string { return s.storeID }
@@ -255,7 +256,7 @@ func (s *Server) SetMenu(m *smartro.Menu) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.menu = cloneMenu(m)
-	s.menuWire = s.menu.ToWire()
+	s.menuWire = menuToWire(s.menu)
 	s.menuUpdated = s.clock.Now().Truncate(time.Second)
 }
 
@@ -271,197 +272,4 @@ func (s *Server) MenuUpdated() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.menuUpdated
-}
-
-// SetBusinessDay opens (true) or closes (false) the POS's business day. While it is
-// closed, new and additional orders are refused with smartro.CodeBusinessDayClosed.
-func (s *Server) SetBusinessDay(open bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.bizOpen = open
-}
-
-// SetAgentOnline starts (true) or stops (false) the Order Agent on the shop PC. While it
-// is offline, orders and return requests are refused with smartro.CodeAgentOffline and
-// deliveries wait (see the package doc); lookups, tables and menu are still answered.
-func (s *Server) SetAgentOnline(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock.Now()
-	s.settleLocked(now)
-	s.backAt = time.Time{}
-	if on && !s.online {
-		s.onlineSince = now
-	}
-	s.online = on
-}
-
-// AgentOnline reports whether the agent is online now.
-func (s *Server) AgentOnline() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settleLocked(s.clock.Now())
-	return s.online
-}
-
-// Restart restarts the Order Agent: it goes offline now and is online again after the
-// WithRestartDowntime (at once by default), whatever its state before. Everything on the
-// Smartro server (orders, MCHT_ORDERNO de-duplication, statuses, tables, menu) and on the
-// POS (business day, occupancy) survives; orders not yet delivered are delivered once the
-// agent is back if that is still within Expiry of their acceptance, else dropped.
-func (s *Server) Restart() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock.Now()
-	s.settleLocked(now)
-	s.restarts++
-	if s.downtime <= 0 {
-		s.online = true
-		s.onlineSince = now
-		s.backAt = time.Time{}
-		return
-	}
-	s.online = false
-	s.backAt = now.Add(s.downtime)
-}
-
-// Restarts returns how many times Restart was called.
-func (s *Server) Restarts() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.restarts
-}
-
-// Occupy marks the table occupied by the POS screen until Release: orders for it are
-// refused with smartro.CodeOccupied.
-func (s *Server) Occupy(floor, table string) {
-	s.setOcc(floor, table, func(o *occupancy) { o.screen = true })
-}
-
-// Release ends an Occupy.
-func (s *Server) Release(floor, table string) {
-	s.setOcc(floor, table, func(o *occupancy) { o.screen = false })
-}
-
-// StartPOSPayment starts a payment of the table on the POS: the table is occupied (orders
-// refused with smartro.CodeOccupied) until FinishPOSPayment.
-func (s *Server) StartPOSPayment(floor, table string) {
-	s.setOcc(floor, table, func(o *occupancy) { o.payment = true })
-}
-
-// FinishPOSPayment ends the table's payment on the POS: the table is no longer occupied by
-// it, and every delivered order of the table still received or done (SMRO000068/069) is
-// now paid (SMRO000088), which closes the table order. Modelled.
-func (s *Server) FinishPOSPayment(floor, table string) {
-	ref := smartro.TableRef{FloorCode: floor, TableCode: table}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settleLocked(s.clock.Now())
-	if o, ok := s.occ[ref]; ok {
-		o.payment = false
-		s.putOcc(ref, o)
-	}
-	for _, o := range s.byTable[ref] {
-		if o.delivery == DeliveryDelivered && o.status.Open() {
-			o.status = smartro.StatusPaid
-		}
-	}
-}
-
-func (s *Server) setOcc(floor, table string, f func(*occupancy)) {
-	ref := smartro.TableRef{FloorCode: floor, TableCode: table}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.occ[ref]
-	f(&o)
-	s.putOcc(ref, o)
-}
-
-func (s *Server) putOcc(ref smartro.TableRef, o occupancy) {
-	if o == (occupancy{}) {
-		delete(s.occ, ref)
-		return
-	}
-	s.occ[ref] = o
-}
-
-// Occupied reports whether the table is occupied (by Occupy or a POS payment).
-func (s *Server) Occupied(floor, table string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.occ[smartro.TableRef{FloorCode: floor, TableCode: table}] != occupancy{}
-}
-
-// SetDefaultDeliveryDelay changes the delivery delay of orders accepted from now on.
-func (s *Server) SetDefaultDeliveryDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
-
-// SetDeliveryDelay sets the delivery delay of one order, by its MCHT_ORDERNO: the live
-// order with that number if there is one and it is not yet delivered (the delay counts from
-// its acceptance; a delay already passed delivers it at the next look), else the next order
-// accepted with that number.
-func (s *Server) SetDeliveryDelay(merchantOrderNo string, d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock.Now()
-	s.settleLocked(now)
-	if o := s.byMcht[merchantOrderNo]; o != nil {
-		if o.delivery == DeliveryPending || o.delivery == DeliveryRetrying {
-			at := o.acceptedAt.Add(d)
-			if at.Before(now) {
-				at = now
-			}
-			o.deliverAt = at
-		}
-		return
-	}
-	s.delayFor[merchantOrderNo] = d
-}
-
-// FailNextDelivery makes the delivery of the next order accepted fail for good: the POS
-// refuses it, the lookup shows it as failed (SUCCESS_FLAG N) until Expiry after its
-// acceptance, then it disappears. Calls add up.
-func (s *Server) FailNextDelivery() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failNext++
-}
-
-// SetAnswerLatency holds every answer of operation op (an Op* constant) for d on the fake
-// clock after the server has acted and taken its snapshot: the latency of the network and
-// the agent between the server's state and the client reading it. 0 removes it.
-func (s *Server) SetAnswerLatency(op string, d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if d <= 0 {
-		delete(s.latency, op)
-		return
-	}
-	s.latency[op] = d
-}
-
-// withLatency wraps h so that its answer is held for the operation's answer latency.
-func (s *Server) withLatency(op string, h mock.HandlerFunc) mock.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, body []byte) {
-		s.mu.Lock()
-		d := s.latency[op]
-		s.mu.Unlock()
-		if d <= 0 {
-			h(w, r, body)
-			return
-		}
-		rec := httptest.NewRecorder()
-		h(rec, r, body)
-		if !mock.Wait(r.Context(), s.clock, d) {
-			return
-		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-	}
 }

@@ -8,14 +8,16 @@ import (
 	"testing"
 	"time"
 
+	wire "github.com/poskit/poskit/internal/smartrowire"
+
 	"github.com/poskit/poskit/mock"
 	"github.com/poskit/poskit/smartro"
 )
 
 func TestTablesAndMenu(t *testing.T) {
 	s := newTestServer(t)
-	var tables smartro.WireTablesAnswer
-	ok(t, s, smartro.PathTables, storeReq(s), &tables)
+	var tables wire.TablesAnswer
+	ok(t, s, wire.PathTables, storeReq(s), &tables)
 	want := DefaultTables()
 	if len(tables.TableList) != len(want) {
 		t.Fatalf("tables: %d, want %d", len(tables.TableList), len(want))
@@ -27,12 +29,12 @@ func TestTablesAndMenu(t *testing.T) {
 		}
 	}
 
-	var menu smartro.WireMenuAnswer
-	ok(t, s, smartro.PathMenu, storeReq(s), &menu)
+	var menu wire.MenuAnswer
+	ok(t, s, wire.PathMenu, storeReq(s), &menu)
 	if len(menu) != 1 || len(menu[0].Groups) != 2 {
 		t.Fatalf("menu shape %+v", menu)
 	}
-	prices := map[string]smartro.WireNum{}
+	prices := map[string]wire.Num{}
 	flags := map[string]string{}
 	addOns := map[string]int{}
 	for _, g := range menu[0].Groups {
@@ -44,12 +46,12 @@ func TestTablesAndMenu(t *testing.T) {
 			}
 		}
 	}
-	for id, p := range map[string]smartro.WireNum{ItemAmericano: 4500, ItemCafeLatte: 5000, ItemVanillaLatte: 5500, ItemCheesecake: 6500, ItemCroissant: 4000} {
-		if prices[id] != p || flags[id] != smartro.FlagYes {
+	for id, p := range map[string]wire.Num{ItemAmericano: 4500, ItemCafeLatte: 5000, ItemVanillaLatte: 5500, ItemCheesecake: 6500, ItemCroissant: 4000} {
+		if prices[id] != p || flags[id] != wire.FlagYes {
 			t.Errorf("item %s: price %d flag %q, want %d Y", id, prices[id], flags[id], p)
 		}
 	}
-	if flags[ItemColdBrew] != smartro.FlagNo {
+	if flags[ItemColdBrew] != wire.FlagNo {
 		t.Errorf("inactive item flag %q", flags[ItemColdBrew])
 	}
 	if addOns[ItemAmericano] != 4 || addOns[ItemCheesecake] != 0 {
@@ -58,14 +60,14 @@ func TestTablesAndMenu(t *testing.T) {
 
 	// Replacing tables and menu shows in the answers.
 	s.SetTables([]smartro.Table{{FloorCode: "9", FloorName: "테라스", TableCode: "T1", TableName: "T1"}})
-	ok(t, s, smartro.PathTables, storeReq(s), &tables)
+	ok(t, s, wire.PathTables, storeReq(s), &tables)
 	if len(tables.TableList) != 1 || tables.TableList[0].FloorCode != "9" {
 		t.Errorf("after SetTables: %+v", tables.TableList)
 	}
 	m := &smartro.Menu{Groups: []smartro.ItemGroup{{Code: "X", Name: "X", Active: true, Items: []smartro.Item{{ID: "X1", Name: "x", Price: 1, Active: true}}}}}
 	s.SetMenu(m)
 	m.Groups[0].Items[0].Price = 999 // the server keeps its own copy
-	ok(t, s, smartro.PathMenu, storeReq(s), &menu)
+	ok(t, s, wire.PathMenu, storeReq(s), &menu)
 	if len(menu[0].Groups) != 1 || menu[0].Groups[0].Items[0].Price != 1 {
 		t.Errorf("after SetMenu: %+v", menu)
 	}
@@ -75,21 +77,21 @@ func TestMenuState(t *testing.T) {
 	clk := mock.NewClock(time.Time{})
 	s := newTestServer(t, WithClock(clk))
 	upd := s.MenuUpdated()
-	ask := func(check string) smartro.WireMenuStateAnswer {
+	ask := func(check string) wire.MenuStateAnswer {
 		t.Helper()
-		var a smartro.WireMenuStateAnswer
-		ok(t, s, smartro.PathMenuState, smartro.WireMenuStateRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), CheckTime: check}, &a)
+		var a wire.MenuStateAnswer
+		ok(t, s, wire.PathMenuState, wire.MenuStateRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), CheckTime: check}, &a)
 		return a
 	}
-	f := func(t time.Time) string { return t.In(kst).Format(smartro.DateTimeLayout) }
+	f := func(t time.Time) string { return t.In(kst).Format(wire.DateTimeLayout) }
 	cases := []struct {
 		check string
 		want  string
 	}{
-		{"", smartro.FlagYes},
-		{f(upd.Add(-time.Second)), smartro.FlagYes},
-		{f(upd), smartro.FlagNo},
-		{f(upd.Add(time.Hour)), smartro.FlagNo},
+		{"", wire.FlagYes},
+		{f(upd.Add(-time.Second)), wire.FlagYes},
+		{f(upd), wire.FlagNo},
+		{f(upd.Add(time.Hour)), wire.FlagNo},
 	}
 	for _, c := range cases {
 		a := ask(c.check)
@@ -99,15 +101,15 @@ func TestMenuState(t *testing.T) {
 	}
 	later := upd.Add(2 * time.Hour)
 	s.SetMenuUpdated(later)
-	if a := ask(f(upd.Add(time.Hour))); a.Updated != smartro.FlagYes || a.UpdateTime != f(later) {
+	if a := ask(f(upd.Add(time.Hour))); a.Updated != wire.FlagYes || a.UpdateTime != f(later) {
 		t.Errorf("after SetMenuUpdated: %+v", a)
 	}
 	clk.Advance(3 * time.Hour)
 	s.SetMenu(DefaultMenu())
-	if a := ask(f(later)); a.Updated != smartro.FlagYes || a.UpdateTime != f(clk.Now()) {
+	if a := ask(f(later)); a.Updated != wire.FlagYes || a.UpdateTime != f(clk.Now()) {
 		t.Errorf("after SetMenu: %+v", a)
 	}
-	if code := refused(t, s, smartro.PathMenuState, smartro.WireMenuStateRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), CheckTime: "yesterday"}); code != smartro.CodeInvalidRequest {
+	if code := refused(t, s, wire.PathMenuState, wire.MenuStateRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), CheckTime: "yesterday"}); code != smartro.CodeInvalidRequest {
 		t.Errorf("bad check time: %s", code)
 	}
 }
@@ -115,8 +117,8 @@ func TestMenuState(t *testing.T) {
 // Every route checks STORE_ID and SERVICE_ID, and refuses malformed bodies.
 func TestStoreIdentityOnEveryRoute(t *testing.T) {
 	s := newTestServer(t)
-	paths := []string{smartro.PathTables, smartro.PathMenuState, smartro.PathMenu, smartro.PathOrderNew,
-		smartro.PathOrderAdd, smartro.PathTableOrders, smartro.PathStoreOrders, smartro.PathOrderCancel}
+	paths := []string{wire.PathTables, wire.PathMenuState, wire.PathMenu, wire.PathOrderNew,
+		wire.PathOrderAdd, wire.PathTableOrders, wire.PathStoreOrders, wire.PathOrderCancel}
 	for _, p := range paths {
 		for _, ids := range [][2]string{{"", ""}, {"WRONG", s.ServiceID()}, {s.StoreID(), "WRONG"}, {s.ServiceID(), s.StoreID()}} {
 			body := map[string]any{"STORE_ID": ids[0], "SERVICE_ID": ids[1], "FLR_CODE": "1", "TBL_CODE": "01", "MCHT_ORDERNO": "M1"}
@@ -136,13 +138,13 @@ func TestStoreIdentityOnEveryRoute(t *testing.T) {
 	for _, r := range s.Requests() {
 		ops[r.Op]++
 	}
-	for _, op := range []string{OpTables, OpMenuState, OpMenu, OpOrderNew, OpOrderAdd, OpTableOrders, OpStoreOrders, OpOrderCancel} {
+	for _, op := range []string{OpTables, OpMenuChanged, OpMenu, OpNewOrder, OpAdditionalOrder, OpTableOrders, OpStoreOrders, OpReturnOrder} {
 		if ops[op] != 5 {
 			t.Errorf("op %s recorded %d times, want 5", op, ops[op])
 		}
 	}
 	// GET and unknown paths are not routes.
-	resp, err := s.HTTPClient().Get(s.URL() + smartro.PathTables)
+	resp, err := s.HTTPClient().Get(s.URL() + wire.PathTables)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,24 +155,24 @@ func TestStoreIdentityOnEveryRoute(t *testing.T) {
 }
 
 func TestOrderRejections(t *testing.T) {
-	type setup func(s *Server, w *smartro.WireOrderRequest)
+	type setup func(s *Server, w *wire.OrderRequest)
 	cases := []struct {
 		name  string
 		order func() *smartro.Order
 		setup setup
 		code  string
 	}{
-		{"agent offline", nil, func(s *Server, _ *smartro.WireOrderRequest) { s.SetAgentOnline(false) }, smartro.CodeAgentOffline},
-		{"business day closed", nil, func(s *Server, _ *smartro.WireOrderRequest) { s.SetBusinessDay(false) }, smartro.CodeBusinessDayClosed},
-		{"occupied by screen", nil, func(s *Server, _ *smartro.WireOrderRequest) { s.Occupy(t1.FloorCode, t1.TableCode) }, smartro.CodeOccupied},
-		{"occupied by payment", nil, func(s *Server, _ *smartro.WireOrderRequest) { s.StartPOSPayment(t1.FloorCode, t1.TableCode) }, smartro.CodeOccupied},
-		{"unknown table", nil, func(_ *Server, w *smartro.WireOrderRequest) { w.TableCode = "99" }, smartro.CodeUnknownTable},
-		{"no merchant order number", nil, func(_ *Server, w *smartro.WireOrderRequest) { w.MerchantOrderNo = "" }, smartro.CodeInvalidRequest},
-		{"line amount", nil, func(_ *Server, w *smartro.WireOrderRequest) { w.Items[0].SaleAmount++ }, smartro.CodeInvalidRequest},
-		{"original amount", nil, func(_ *Server, w *smartro.WireOrderRequest) { w.OriginalAmount++; w.PayAmount++ }, smartro.CodeInvalidRequest},
-		{"pay amount", nil, func(_ *Server, w *smartro.WireOrderRequest) { w.PayAmount-- }, smartro.CodeInvalidRequest},
-		{"postpaid with payments", nil, func(_ *Server, w *smartro.WireOrderRequest) {
-			w.Pays = []smartro.WirePay{{PayType: "cash", Amount: w.PayAmount}}
+		{"agent offline", nil, func(s *Server, _ *wire.OrderRequest) { s.SetAgentOnline(false) }, smartro.CodeAgentOffline},
+		{"business day closed", nil, func(s *Server, _ *wire.OrderRequest) { s.SetBusinessDay(false) }, smartro.CodeBusinessDayClosed},
+		{"occupied by screen", nil, func(s *Server, _ *wire.OrderRequest) { s.Occupy(t1.FloorCode, t1.TableCode) }, smartro.CodeOccupied},
+		{"occupied by payment", nil, func(s *Server, _ *wire.OrderRequest) { s.StartPOSPayment(t1.FloorCode, t1.TableCode) }, smartro.CodeOccupied},
+		{"unknown table", nil, func(_ *Server, w *wire.OrderRequest) { w.TableCode = "99" }, smartro.CodeUnknownTable},
+		{"no merchant order number", nil, func(_ *Server, w *wire.OrderRequest) { w.MerchantOrderNo = "" }, smartro.CodeInvalidRequest},
+		{"line amount", nil, func(_ *Server, w *wire.OrderRequest) { w.Items[0].SaleAmount++ }, smartro.CodeInvalidRequest},
+		{"original amount", nil, func(_ *Server, w *wire.OrderRequest) { w.OriginalAmount++; w.PayAmount++ }, smartro.CodeInvalidRequest},
+		{"pay amount", nil, func(_ *Server, w *wire.OrderRequest) { w.PayAmount-- }, smartro.CodeInvalidRequest},
+		{"postpaid with payments", nil, func(_ *Server, w *wire.OrderRequest) {
+			w.Pays = []wire.Pay{{PayType: "cash", Amount: w.PayAmount}}
 		}, smartro.CodeInvalidRequest},
 		{"unknown item", func() *smartro.Order {
 			o := basket("M", t1)
@@ -216,11 +218,11 @@ func TestOrderRejections(t *testing.T) {
 			if c.order != nil {
 				o = c.order()
 			}
-			w := wire(t, s, o, "")
+			w := reqOf(t, s, o, "")
 			if c.setup != nil {
 				c.setup(s, w)
 			}
-			if code := refused(t, s, smartro.PathOrderNew, w); code != c.code {
+			if code := refused(t, s, wire.PathOrderNew, w); code != c.code {
 				t.Errorf("code %s, want %s", code, c.code)
 			}
 			if n := len(s.Orders()); n != 0 {
@@ -238,18 +240,18 @@ func TestOccupancyReleased(t *testing.T) {
 	s := newTestServer(t)
 	s.Occupy(t1.FloorCode, t1.TableCode)
 	s.StartPOSPayment(t1.FloorCode, t1.TableCode)
-	w := wire(t, s, basket("M1", t1), "")
+	w := reqOf(t, s, basket("M1", t1), "")
 	if !s.Occupied(t1.FloorCode, t1.TableCode) || s.Occupied(t2.FloorCode, t2.TableCode) {
 		t.Fatal("Occupied")
 	}
 	// Another table is not occupied.
 	place(t, s, basket("M2", t2))
 	s.Release(t1.FloorCode, t1.TableCode)
-	if code := refused(t, s, smartro.PathOrderNew, w); code != smartro.CodeOccupied {
+	if code := refused(t, s, wire.PathOrderNew, w); code != smartro.CodeOccupied {
 		t.Fatalf("payment still in progress: %s", code)
 	}
 	s.FinishPOSPayment(t1.FloorCode, t1.TableCode)
-	ok(t, s, smartro.PathOrderNew, w, nil)
+	ok(t, s, wire.PathOrderNew, w, nil)
 	if s.Occupied(t1.FloorCode, t1.TableCode) {
 		t.Error("still occupied")
 	}
@@ -259,14 +261,14 @@ func TestBusinessDayAndAgentReopen(t *testing.T) {
 	s := newTestServer(t)
 	s.SetBusinessDay(false)
 	s.SetAgentOnline(false)
-	w := wire(t, s, basket("M1", t1), "")
-	if code := refused(t, s, smartro.PathOrderNew, w); code != smartro.CodeAgentOffline {
+	w := reqOf(t, s, basket("M1", t1), "")
+	if code := refused(t, s, wire.PathOrderNew, w); code != smartro.CodeAgentOffline {
 		t.Errorf("both: %s", code)
 	}
 	// Lookups are answered while the agent is offline.
 	lookup(t, s, t1)
 	s.SetAgentOnline(true)
-	if code := refused(t, s, smartro.PathOrderNew, w); code != smartro.CodeBusinessDayClosed {
+	if code := refused(t, s, wire.PathOrderNew, w); code != smartro.CodeBusinessDayClosed {
 		t.Errorf("day closed: %s", code)
 	}
 	s.SetBusinessDay(true)
@@ -285,7 +287,7 @@ func TestDeliveryDelayAndLookup(t *testing.T) {
 	if e == nil || e.Status != "" || e.SuccessFlag != "" || e.POSOrderNo != "" || e.MerchantOrderNo != "M1" {
 		t.Fatalf("pending entry %+v", e)
 	}
-	if e.OrderDate != start.In(kst).Format(smartro.DateLayout) || e.OrderTime != start.In(kst).Format(smartro.TimeLayout) ||
+	if e.OrderDate != start.In(kst).Format(wire.DateLayout) || e.OrderTime != start.In(kst).Format(wire.TimeLayout) ||
 		e.PayAmount != 16500 || e.OriginalAmount != 16500 || len(e.Items) != 2 || e.FloorCode != "1" {
 		t.Errorf("pending entry fields %+v", e)
 	}
@@ -295,7 +297,7 @@ func TestDeliveryDelayAndLookup(t *testing.T) {
 	}
 	clk.Advance(time.Nanosecond)
 	e = find(lookup(t, s, t1), ans.OrderNo)
-	if e == nil || e.Status != string(smartro.StatusReceived) || e.SuccessFlag != smartro.FlagYes || e.POSOrderNo == "" || e.StatusName == "" {
+	if e == nil || e.Status != string(smartro.StatusReceived) || e.SuccessFlag != wire.FlagYes || e.POSOrderNo == "" || e.StatusName == "" {
 		t.Fatalf("delivered entry %+v", e)
 	}
 	o, _ := s.Order(ans.OrderNo)
@@ -392,10 +394,10 @@ func TestFailNextDelivery(t *testing.T) {
 	good := place(t, s, basket("GOOD", t1))
 	clk.Advance(DefaultDeliveryDelay)
 	list := lookup(t, s, t1)
-	if e := find(list, bad.OrderNo); e == nil || e.SuccessFlag != smartro.FlagNo || e.Status != "" || e.POSOrderNo != "" {
+	if e := find(list, bad.OrderNo); e == nil || e.SuccessFlag != wire.FlagNo || e.Status != "" || e.POSOrderNo != "" {
 		t.Errorf("failed entry %+v", e)
 	}
-	if e := find(list, good.OrderNo); e == nil || e.SuccessFlag != smartro.FlagYes {
+	if e := find(list, good.OrderNo); e == nil || e.SuccessFlag != wire.FlagYes {
 		t.Errorf("next order %+v", e)
 	}
 	clk.Advance(Expiry)
@@ -414,7 +416,7 @@ func TestAgentOfflineDelaysDelivery(t *testing.T) {
 	b := place(t, s, basket("B", t2))
 	s.SetAgentOnline(false)
 	clk.Advance(10 * time.Second)
-	if e := find(lookup(t, s, t1), a.OrderNo); e == nil || e.SuccessFlag != smartro.FlagNo {
+	if e := find(lookup(t, s, t1), a.OrderNo); e == nil || e.SuccessFlag != wire.FlagNo {
 		t.Fatalf("while offline: %+v", e)
 	}
 	if s.AgentOnline() {
@@ -446,12 +448,12 @@ func TestRestart(t *testing.T) {
 	if s.AgentOnline() || s.Restarts() != 1 {
 		t.Fatal("agent online during restart")
 	}
-	if code := refused(t, s, smartro.PathOrderNew, wire(t, s, basket("B", t1), "")); code != smartro.CodeAgentOffline {
+	if code := refused(t, s, wire.PathOrderNew, reqOf(t, s, basket("B", t1), "")); code != smartro.CodeAgentOffline {
 		t.Errorf("during restart: %s", code)
 	}
 	// De-duplication survives the restart (and answers even while the agent is down).
-	var again smartro.WireOrderAnswer
-	ok(t, s, smartro.PathOrderNew, wire(t, s, basket("A", t1), ""), &again)
+	var again wire.OrderAnswer
+	ok(t, s, wire.PathOrderNew, reqOf(t, s, basket("A", t1), ""), &again)
 	if again.OrderNo != a.OrderNo {
 		t.Errorf("de-dupe across restart: %s vs %s", again.OrderNo, a.OrderNo)
 	}
@@ -506,7 +508,7 @@ func TestMerchantOrderNoDeduplicates(t *testing.T) {
 		t.Fatalf("%d orders after a repeat", n)
 	}
 	// Another table under the same number is refused.
-	if code := refused(t, s, smartro.PathOrderNew, wire(t, s, basket("M1", t2), "")); code != smartro.CodeInvalidRequest {
+	if code := refused(t, s, wire.PathOrderNew, reqOf(t, s, basket("M1", t2), "")); code != smartro.CodeInvalidRequest {
 		t.Errorf("reuse on another table: %s", code)
 	}
 	// After expiry the number is free: a new order.
@@ -525,8 +527,8 @@ func TestMerchantOrderNoDeduplicates(t *testing.T) {
 func TestDropAnswerAppliesOrder(t *testing.T) {
 	clk := mock.NewClock(time.Time{})
 	s := newTestServer(t, WithClock(clk))
-	s.Faults().Inject(OpOrderNew, mock.Fault{Kind: mock.DropAnswer})
-	if _, _, err := rawPost(t, s, smartro.PathOrderNew, wire(t, s, basket("M1", t1), "")); err == nil {
+	s.Faults().Inject(OpNewOrder, mock.Fault{Kind: mock.DropAnswer})
+	if _, _, err := rawPost(t, s, wire.PathOrderNew, reqOf(t, s, basket("M1", t1), "")); err == nil {
 		t.Fatal("an answer arrived")
 	}
 	os := s.Orders()
@@ -552,7 +554,7 @@ func TestAdditionalOrders(t *testing.T) {
 	s := newTestServer(t, WithClock(clk))
 	root := place(t, s, basket("R", t1))
 	// Not on the POS yet.
-	if code := refused(t, s, smartro.PathOrderAdd, wire(t, s, basket("A0", t1), root.OrderNo)); code != smartro.CodeAddNotAllowed {
+	if code := refused(t, s, wire.PathOrderAdd, reqOf(t, s, basket("A0", t1), root.OrderNo)); code != smartro.CodeAddNotAllowed {
 		t.Errorf("add to pending: %s", code)
 	}
 	clk.Advance(DefaultDeliveryDelay)
@@ -568,7 +570,7 @@ func TestAdditionalOrders(t *testing.T) {
 	}
 	clk.Advance(DefaultDeliveryDelay)
 	list := lookup(t, s, t1)
-	if e := find(list, add.OrderNo); e == nil || e.OrgOrderNo != root.OrderNo || e.SuccessFlag != smartro.FlagYes {
+	if e := find(list, add.OrderNo); e == nil || e.OrgOrderNo != root.OrderNo || e.SuccessFlag != wire.FlagYes {
 		t.Errorf("add in lookup %+v", e)
 	}
 	if len(list) != 3 || list[0].OrderNo != add2.OrderNo || list[2].OrderNo != root.OrderNo {
@@ -584,24 +586,24 @@ func TestAdditionalOrders(t *testing.T) {
 		name string
 		org  string
 		o    *smartro.Order
-		w    func(*smartro.WireOrderRequest)
+		w    func(*wire.OrderRequest)
 		code string
 	}{
 		{"unknown org", "NOPE", basket("X1", t1), nil, smartro.CodeUnknownOrder},
 		{"no org", "", basket("X2", t1), nil, smartro.CodeInvalidRequest},
 		{"other table", root.OrderNo, basket("X3", t2), nil, smartro.CodeInvalidRequest},
-		{"prepaid", root.OrderNo, basket("X4", t1), func(w *smartro.WireOrderRequest) {
-			w.Prepaid = smartro.FlagYes
-			w.Pays = []smartro.WirePay{{PayType: "card", Cancelled: "N", TerminalID: "T", AuthNo: "1", Amount: w.PayAmount}}
+		{"prepaid", root.OrderNo, basket("X4", t1), func(w *wire.OrderRequest) {
+			w.Prepaid = wire.FlagYes
+			w.Pays = []wire.Pay{{PayType: "card", Cancelled: "N", TerminalID: "T", AuthNo: "1", Amount: w.PayAmount}}
 		}, smartro.CodeInvalidRequest},
 	}
 	for _, c := range refusals {
-		w := wire(t, s, c.o, "X")
+		w := reqOf(t, s, c.o, "X")
 		w.OrgOrderNo = c.org
 		if c.w != nil {
 			c.w(w)
 		}
-		if code := refused(t, s, smartro.PathOrderAdd, w); code != c.code {
+		if code := refused(t, s, wire.PathOrderAdd, w); code != c.code {
 			t.Errorf("%s: %s, want %s", c.name, code, c.code)
 		}
 	}
@@ -611,7 +613,7 @@ func TestAdditionalOrders(t *testing.T) {
 		if err := st(r.OrderNo); err != nil {
 			t.Fatal(err)
 		}
-		if code := refused(t, s, smartro.PathOrderAdd, wire(t, s, basket("Y"+r.OrderNo, t2), r.OrderNo)); code != smartro.CodeAddNotAllowed {
+		if code := refused(t, s, wire.PathOrderAdd, reqOf(t, s, basket("Y"+r.OrderNo, t2), r.OrderNo)); code != smartro.CodeAddNotAllowed {
 			t.Errorf("add to closed table order: %s", code)
 		}
 	}
@@ -619,7 +621,7 @@ func TestAdditionalOrders(t *testing.T) {
 	s.SetDefaultDeliveryDelay(2 * Expiry)
 	gone := place(t, s, basket("GONE", t2))
 	clk.Advance(Expiry)
-	if code := refused(t, s, smartro.PathOrderAdd, wire(t, s, basket("Z", t2), gone.OrderNo)); code != smartro.CodeOrderExpired {
+	if code := refused(t, s, wire.PathOrderAdd, reqOf(t, s, basket("Z", t2), gone.OrderNo)); code != smartro.CodeOrderExpired {
 		t.Errorf("add to expired: %s", code)
 	}
 }
@@ -686,8 +688,8 @@ func TestLookupLimits(t *testing.T) {
 			t.Errorf("entry %d = %s, want %s (newest first)", i, e.OrderNo, nos[11-i])
 		}
 	}
-	var all smartro.WireOrderList
-	ok(t, s, smartro.PathStoreOrders, storeReq(s), &all)
+	var all wire.OrderList
+	ok(t, s, wire.PathStoreOrders, storeReq(s), &all)
 	per := map[string]int{}
 	for _, e := range all.Orders {
 		per[e.FloorCode+"/"+e.TableCode]++
@@ -695,7 +697,7 @@ func TestLookupLimits(t *testing.T) {
 	if len(all.Orders) != 8 || per["1/01"] != StoreLookupLimit || per["1/02"] != 3 {
 		t.Errorf("store lookup per table %v", per)
 	}
-	if code := refused(t, s, smartro.PathTableOrders, smartro.WireTableOrdersRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), FloorCode: "7", TableCode: "7"}); code != smartro.CodeUnknownTable {
+	if code := refused(t, s, wire.PathTableOrders, wire.TableOrdersRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), FloorCode: "7", TableCode: "7"}); code != smartro.CodeUnknownTable {
 		t.Errorf("unknown table lookup: %s", code)
 	}
 }
@@ -709,54 +711,54 @@ func TestReturnRequest(t *testing.T) {
 		{Kind: smartro.PayCash, Amount: 6500, Cash: &smartro.CashPayment{StaffConfirmed: true}},
 	}}
 	ans := place(t, s, pre)
-	ret := func(org string, pays ...smartro.WirePay) smartro.WireCancelRequest {
-		return smartro.WireCancelRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), OrgOrderNo: org, Pays: pays}
+	ret := func(org string, pays ...wire.Pay) wire.CancelRequest {
+		return wire.CancelRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), OrgOrderNo: org, Pays: pays}
 	}
-	full := []smartro.WirePay{{PayType: "card", Cancelled: "Y", Amount: 10000}, {PayType: "cash", Cancelled: "Y", Amount: 6500}}
-	if code := refused(t, s, smartro.PathOrderCancel, ret(ans.OrderNo, full...)); code != smartro.CodeUnknownOrder {
+	full := []wire.Pay{{PayType: "card", Cancelled: "Y", Amount: 10000}, {PayType: "cash", Cancelled: "Y", Amount: 6500}}
+	if code := refused(t, s, wire.PathOrderCancel, ret(ans.OrderNo, full...)); code != smartro.CodeUnknownOrder {
 		t.Errorf("return of a pending order: %s", code)
 	}
 	clk.Advance(DefaultDeliveryDelay)
 	e := find(lookup(t, s, t1), ans.OrderNo)
-	if e == nil || e.Prepaid != smartro.FlagYes || len(e.Pays) != 2 || e.Pays[0].CardNo != "123456******1234" {
+	if e == nil || e.Prepaid != wire.FlagYes || len(e.Pays) != 2 || e.Pays[0].CardNo != "123456******1234" {
 		t.Fatalf("prepaid entry %+v", e)
 	}
 	cases := []struct {
 		name string
-		req  smartro.WireCancelRequest
+		req  wire.CancelRequest
 		code string
 	}{
 		{"unknown", ret("NOPE"), smartro.CodeUnknownOrder},
 		{"no org", ret(""), smartro.CodeInvalidRequest},
-		{"not cancelled flag", ret(ans.OrderNo, smartro.WirePay{PayType: "card", Cancelled: "N", Amount: 16500}), smartro.CodeInvalidRequest},
+		{"not cancelled flag", ret(ans.OrderNo, wire.Pay{PayType: "card", Cancelled: "N", Amount: 16500}), smartro.CodeInvalidRequest},
 		{"partial", ret(ans.OrderNo, full[0]), smartro.CodeInvalidRequest},
 	}
 	for _, c := range cases {
-		if code := refused(t, s, smartro.PathOrderCancel, c.req); code != c.code {
+		if code := refused(t, s, wire.PathOrderCancel, c.req); code != c.code {
 			t.Errorf("%s: %s, want %s", c.name, code, c.code)
 		}
 	}
 	s.SetAgentOnline(false)
-	if code := refused(t, s, smartro.PathOrderCancel, ret(ans.OrderNo, full...)); code != smartro.CodeAgentOffline {
+	if code := refused(t, s, wire.PathOrderCancel, ret(ans.OrderNo, full...)); code != smartro.CodeAgentOffline {
 		t.Errorf("offline: %s", code)
 	}
 	s.SetAgentOnline(true)
-	ok(t, s, smartro.PathOrderCancel, ret(ans.OrderNo, full...), nil)
+	ok(t, s, wire.PathOrderCancel, ret(ans.OrderNo, full...), nil)
 	if e := find(lookup(t, s, t1), ans.OrderNo); e == nil || e.Status != string(smartro.StatusReturned) {
 		t.Errorf("after return: %+v", e)
 	}
-	ok(t, s, smartro.PathOrderCancel, ret(ans.OrderNo, full...), nil) // idempotent
+	ok(t, s, wire.PathOrderCancel, ret(ans.OrderNo, full...), nil) // idempotent
 	// Cancelled on the POS: not returnable. Expired: PKT_ORDER_EXPIRED.
 	post := place(t, s, basket("POST", t2))
 	clk.Advance(DefaultDeliveryDelay)
 	_ = s.POSCancel(post.OrderNo)
-	if code := refused(t, s, smartro.PathOrderCancel, ret(post.OrderNo)); code != smartro.CodeInvalidRequest {
+	if code := refused(t, s, wire.PathOrderCancel, ret(post.OrderNo)); code != smartro.CodeInvalidRequest {
 		t.Errorf("return of a cancelled order: %s", code)
 	}
 	s.SetDefaultDeliveryDelay(Expiry)
 	gone := place(t, s, basket("GONE", t2))
 	clk.Advance(Expiry)
-	if code := refused(t, s, smartro.PathOrderCancel, ret(gone.OrderNo)); code != smartro.CodeOrderExpired {
+	if code := refused(t, s, wire.PathOrderCancel, ret(gone.OrderNo)); code != smartro.CodeOrderExpired {
 		t.Errorf("return of an expired order: %s", code)
 	}
 }
@@ -765,28 +767,28 @@ func TestInjectedFaults(t *testing.T) {
 	clk := mock.NewClock(time.Time{})
 	s := newTestServer(t, WithClock(clk))
 	s.Faults().Inject(OpTables, mock.Fault{Kind: mock.Fail, Code: smartro.CodeAgentOffline, Message: "Agent 미실행"})
-	status, env := call(t, s, smartro.PathTables, storeReq(s))
+	status, env := call(t, s, wire.PathTables, storeReq(s))
 	if status != http.StatusOK || env.ErrCode != smartro.CodeAgentOffline || env.Msg != "Agent 미실행" {
 		t.Errorf("fail with code: %d %+v", status, env)
 	}
 	s.Faults().Inject(OpMenu, mock.Fault{Kind: mock.Fail})
-	status, env = call(t, s, smartro.PathMenu, storeReq(s))
+	status, env = call(t, s, wire.PathMenu, storeReq(s))
 	if status != http.StatusInternalServerError || env.ErrCode != CodeServerError {
 		t.Errorf("fail without code: %d %+v", status, env)
 	}
-	s.Faults().Inject(OpOrderNew, mock.Fault{Kind: mock.Fail, Code: smartro.CodeOccupied})
-	if code := refused(t, s, smartro.PathOrderNew, wire(t, s, basket("M1", t1), "")); code != smartro.CodeOccupied || len(s.Orders()) != 0 {
+	s.Faults().Inject(OpNewOrder, mock.Fault{Kind: mock.Fail, Code: smartro.CodeOccupied})
+	if code := refused(t, s, wire.PathOrderNew, reqOf(t, s, basket("M1", t1), "")); code != smartro.CodeOccupied || len(s.Orders()) != 0 {
 		t.Errorf("fail on order: %s, %d orders", code, len(s.Orders()))
 	}
 	s.Faults().Inject(OpTableOrders, mock.Fault{Kind: mock.Garbage})
-	_, data, err := rawPost(t, s, smartro.PathTableOrders, smartro.WireTableOrdersRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), FloorCode: "1", TableCode: "01"})
+	_, data, err := rawPost(t, s, wire.PathTableOrders, wire.TableOrdersRequest{StoreID: s.StoreID(), ServiceID: s.ServiceID(), FloorCode: "1", TableCode: "01"})
 	if err != nil || json.Valid(data) {
 		t.Errorf("garbage: %q %v", data, err)
 	}
-	s.Faults().Inject(OpOrderNew, mock.Fault{Kind: mock.Delay, Delay: 5 * time.Second})
+	s.Faults().Inject(OpNewOrder, mock.Fault{Kind: mock.Delay, Delay: 5 * time.Second})
 	done := make(chan string, 1)
 	go func() {
-		_, b, _ := rawPost(t, s, smartro.PathOrderNew, wire(t, s, basket("M2", t1), ""))
+		_, b, _ := rawPost(t, s, wire.PathOrderNew, reqOf(t, s, basket("M2", t1), ""))
 		done <- string(b)
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -804,8 +806,8 @@ func TestInjectedFaults(t *testing.T) {
 	if os := s.Orders(); len(os) != 1 || !os[0].AcceptedAt.Equal(clk.Now()) {
 		t.Errorf("delayed order %+v", os)
 	}
-	if s.RequestCount(OpOrderNew) != 2 || s.RequestCount("") != 5 {
-		t.Errorf("recorded %d/%d", s.RequestCount(OpOrderNew), s.RequestCount(""))
+	if s.RequestCount(OpNewOrder) != 2 || s.RequestCount("") != 5 {
+		t.Errorf("recorded %d/%d", s.RequestCount(OpNewOrder), s.RequestCount(""))
 	}
 }
 
@@ -842,7 +844,7 @@ func TestAnswerLatency(t *testing.T) {
 	s := newTestServer(t, WithClock(clk), WithDeliveryDelay(2*time.Second))
 	s.SetAnswerLatency(OpTableOrders, 3*time.Second)
 	ans := place(t, s, basket("M1", t1))
-	done := make(chan []smartro.WireLiveOrder, 1)
+	done := make(chan []wire.LiveOrder, 1)
 	go func() { done <- lookup(t, s, t1) }()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -855,7 +857,7 @@ func TestAnswerLatency(t *testing.T) {
 		t.Errorf("held answer shows %+v, want the pending snapshot", e)
 	}
 	s.SetAnswerLatency(OpTableOrders, 0)
-	if e := find(lookup(t, s, t1), ans.OrderNo); e == nil || e.SuccessFlag != smartro.FlagYes {
+	if e := find(lookup(t, s, t1), ans.OrderNo); e == nil || e.SuccessFlag != wire.FlagYes {
 		t.Errorf("after latency removed: %+v", e)
 	}
 }

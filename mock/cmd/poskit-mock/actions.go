@@ -11,7 +11,6 @@ import (
 	"github.com/poskit/poskit/loyalty"
 	"github.com/poskit/poskit/mock"
 	"github.com/poskit/poskit/mock/loyaltymock"
-	"github.com/poskit/poskit/mock/smartromock"
 )
 
 // action is one test-side control of a fake, called as POST /{fake}/do/{name} with a JSON
@@ -58,87 +57,6 @@ func args(body json.RawMessage, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
-}
-
-type tableArgs struct {
-	Floor string `json:"floor"`
-	Table string `json:"table"`
-}
-
-type orderArgs struct {
-	OrderNo string `json:"orderNo"`
-}
-
-type flagArgs struct {
-	On bool `json:"on"`
-}
-
-// smartroActions are the fake Order Agent's switches and POS-side calls.
-func smartroActions(s *smartromock.Server) map[string]action {
-	table := func(f func(floor, table string)) action {
-		return func(b json.RawMessage) (any, error) {
-			var a tableArgs
-			if err := args(b, &a); err != nil || a.Floor == "" || a.Table == "" {
-				return nil, fmt.Errorf(`want {"floor":"…","table":"…"}`)
-			}
-			f(a.Floor, a.Table)
-			return map[string]bool{"occupied": s.Occupied(a.Floor, a.Table)}, nil
-		}
-	}
-	order := func(f func(orderNo string) error) action {
-		return func(b json.RawMessage) (any, error) {
-			var a orderArgs
-			if err := args(b, &a); err != nil || a.OrderNo == "" {
-				return nil, fmt.Errorf(`want {"orderNo":"…"}`)
-			}
-			if err := f(a.OrderNo); err != nil {
-				return nil, err
-			}
-			o, _ := s.Order(a.OrderNo)
-			return o, nil
-		}
-	}
-	flag := func(f func(bool)) action {
-		return func(b json.RawMessage) (any, error) {
-			var a flagArgs
-			if err := args(b, &a); err != nil {
-				return nil, fmt.Errorf(`want {"on":true|false}`)
-			}
-			f(a.On)
-			return a, nil
-		}
-	}
-	return map[string]action{
-		"business-day":       flag(s.SetBusinessDay),
-		"agent-online":       flag(s.SetAgentOnline),
-		"occupy":             table(s.Occupy),
-		"release":            table(s.Release),
-		"pos-payment-start":  table(s.StartPOSPayment),
-		"pos-payment-finish": table(s.FinishPOSPayment),
-		"pos-complete":       order(s.POSComplete),
-		"pos-cancel":         order(s.POSCancel),
-		"pos-return":         order(s.POSReturn),
-		"pos-paid":           order(s.POSPaid),
-		"fail-next-delivery": func(json.RawMessage) (any, error) { s.FailNextDelivery(); return struct{}{}, nil },
-		"restart":            func(json.RawMessage) (any, error) { s.Restart(); return map[string]int{"restarts": s.Restarts()}, nil },
-		"delivery-delay": func(b json.RawMessage) (any, error) {
-			var a struct {
-				Delay           string `json:"delay"`
-				MerchantOrderNo string `json:"merchantOrderNo"`
-			}
-			d, err := parseArgDuration(b, &a, &a.Delay)
-			if err != nil {
-				return nil, err
-			}
-			if a.MerchantOrderNo != "" {
-				s.SetDeliveryDelay(a.MerchantOrderNo, d)
-			} else {
-				s.SetDefaultDeliveryDelay(d)
-			}
-			return a, nil
-		},
-		"orders": func(json.RawMessage) (any, error) { return s.Orders(), nil },
-	}
 }
 
 // loyaltyActions are the fake relay's wallet and seed controls.

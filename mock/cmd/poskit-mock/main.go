@@ -85,7 +85,7 @@ func startFakes(c config) *fakes {
 	f.pp = pointpaymock.NewServer(pointpaymock.WithReturnURL(c.pointpayReturn))
 	f.admin = mock.NewAdmin(
 		legacy("loyalty", f.relay, loyaltyActions(f.relay)),
-		legacy("smartro", f.agent, smartroActions(f.agent)),
+		f.agent,
 		f.pp,
 	)
 	return f

@@ -86,8 +86,12 @@ func TestAdminDrivesTheFakes(t *testing.T) {
 		t.Errorf("clear status %d, pending %d", status, loyalty.Faults().Pending("Balance"))
 	}
 	smartro := fakes.agent
-	if status, _ := call(t, "POST", srv.URL+"/smartro/faults?op=tables", `{"kind":"garbage"}`); status != 200 || smartro.Faults().Pending("tables") != 1 {
+	if status, _ := call(t, "POST", srv.URL+"/smartro/faults?op=Tables", `{"kind":"garbage"}`); status != 200 || smartro.Faults().Pending("Tables") != 1 {
 		t.Errorf("smartro fault not queued: status %d", status)
+	}
+	// The old operation names are refused, not silently accepted.
+	if status, body := call(t, "POST", srv.URL+"/smartro/faults?op=tables", `{"kind":"garbage"}`); status != 400 || !strings.Contains(body, "NewOrder") {
+		t.Errorf("unknown smartro operation: status %d %s", status, body)
 	}
 	if status, _ := call(t, "GET", srv.URL+"/nope/clock", ""); status != 404 {
 		t.Errorf("unknown fake status %d", status)
@@ -128,14 +132,17 @@ func TestAdminActions(t *testing.T) {
 	if status, _ := call(t, "POST", srv.URL+"/smartro/do/agent-online", `{"on":false}`); status != 200 || agent.AgentOnline() {
 		t.Errorf("agent-online false: status %d, online %v", status, agent.AgentOnline())
 	}
-	if status, _ := call(t, "POST", srv.URL+"/smartro/do/pos-complete", `{"orderNo":"nope"}`); status != 400 {
-		t.Errorf("pos-complete of an unknown order: status %d", status)
+	if status, body := call(t, "POST", srv.URL+"/smartro/do/pos-complete", `{"orderNo":"nope"}`); status != 404 || !strings.Contains(body, `unknown order \"nope\"`) {
+		t.Errorf("pos-complete of an unknown order: status %d %s", status, body)
+	}
+	if status, body := call(t, "POST", srv.URL+"/smartro/do/occupy", `{"floor":"9","table":"99"}`); status != 404 || agent.Occupied("9", "99") {
+		t.Errorf("occupy of an unknown table: status %d %s", status, body)
 	}
 	if status, _ := call(t, "POST", srv.URL+"/smartro/do/explode", `{}`); status != 404 {
 		t.Errorf("unknown action: status %d", status)
 	}
 	status, body := call(t, "GET", srv.URL+"/smartro/do", "")
-	if status != 200 || !strings.Contains(body, "pos-return") {
+	if status != 200 || !strings.Contains(body, "pos-return") || !strings.Contains(body, `"example":{"floor":"1","table":"01"}`) {
 		t.Errorf("action list = %d %s", status, body)
 	}
 

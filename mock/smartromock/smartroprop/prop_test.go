@@ -1,4 +1,4 @@
-package smartromock
+package smartroprop
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poskit/poskit/mock/smartromock"
 	"github.com/poskit/poskit/smartro"
 	"pgregory.net/rapid"
 )
@@ -19,7 +20,7 @@ func TestGenBasketAccepted(t *testing.T) {
 		if len(orderables(menu)) == 0 {
 			t.Fatal("GenCatalog made a menu with nothing to order")
 		}
-		s := NewServer(WithMenu(menu))
+		s := smartromock.NewServer(smartromock.WithMenu(menu))
 		defer s.Close()
 		c := s.Client()
 		ctx := context.Background()
@@ -28,7 +29,7 @@ func TestGenBasketAccepted(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := GenBasket(menu).Draw(t, "basket")
-		o := b.Order("G1", DefaultTables()[0].Ref())
+		o := b.Order("G1", smartromock.DefaultTables()[0].Ref())
 		if rapid.Bool().Draw(t, "prepaid") {
 			pays := GenPaymentSplit(b.Amount()).Draw(t, "pays")
 			var sum int64
@@ -50,7 +51,7 @@ func TestGenBasketAccepted(t *testing.T) {
 		if err != nil {
 			t.Fatalf("fake refuses a generated basket: %v", err)
 		}
-		s.Clock().Advance(DefaultDeliveryDelay)
+		s.Clock().Advance(smartromock.DefaultDeliveryDelay)
 		got, _ := s.Order(ack.OrderNo)
 		if !got.InPOS() || got.OriginalAmount != b.Amount() || len(got.Lines) != len(b.Lines) {
 			t.Fatalf("POS order %+v, basket amount %d", got, b.Amount())
@@ -63,7 +64,7 @@ func TestGenBasketAccepted(t *testing.T) {
 func TestGenInvalidBasketRefused(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		menu := GenCatalog().Draw(t, "menu")
-		s := NewServer(WithMenu(menu))
+		s := smartromock.NewServer(smartromock.WithMenu(menu))
 		defer s.Close()
 		c := s.Client()
 		ctx := context.Background()
@@ -72,7 +73,7 @@ func TestGenInvalidBasketRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		ib := GenInvalidBasket(menu).Draw(t, "invalid")
-		o := ib.Order("I1", DefaultTables()[0].Ref())
+		o := ib.Order("I1", smartromock.DefaultTables()[0].Ref())
 		if err := o.Validate(); err != nil {
 			t.Fatalf("invalid basket fails the client's input checks (%v); it must reach the agent", err)
 		}
@@ -101,7 +102,7 @@ func asSmartroError(err error, e **smartro.Error) bool {
 func TestExactlyOnceWithTracker(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		sc := GenScenario().Draw(t, "scenario")
-		if err := RunScenario(sc, NewServer, PlaceWithTracker(4, 5*time.Second)); err != nil {
+		if err := RunScenario(sc, smartromock.NewServer, PlaceWithTracker(4, 5*time.Second)); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -117,11 +118,11 @@ func TestExactlyOnceTrackerAnswerLatency(t *testing.T) {
 		DeliveryDelay: 500 * time.Millisecond,
 		AnswerLatency: 7 * time.Second,
 		Baskets: []ScenarioBasket{{MerchantOrderNo: "PK1", Table: t1, DeliveryDelay: 59 * time.Second,
-			Basket: Basket{Lines: []smartro.OrderLine{line(ItemAmericano, 4500, 1)}}}},
+			Basket: Basket{Lines: []smartro.OrderLine{line(smartromock.ItemAmericano, 4500, 1)}}}},
 		Events: []Event{{At: 0, Kind: EventOccupy, Table: t2, For: 17 * time.Second}},
 	}
-	sc.Menu = DefaultMenu()
-	err := RunScenario(sc, NewServer, PlaceWithTracker(4, 5*time.Second))
+	sc.Menu = smartromock.DefaultMenu()
+	err := RunScenario(sc, smartromock.NewServer, PlaceWithTracker(4, 5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,11 +132,11 @@ func TestExactlyOnceTrackerAnswerLatency(t *testing.T) {
 // follow delivery are caught.
 func TestExactlyOnceCatchesBadFlows(t *testing.T) {
 	oneBasket := func(delay time.Duration, events ...Event) Scenario {
-		return Scenario{Menu: DefaultMenu(), DeliveryDelay: time.Second, Events: events,
+		return Scenario{Menu: smartromock.DefaultMenu(), DeliveryDelay: time.Second, Events: events,
 			Baskets: []ScenarioBasket{{MerchantOrderNo: "PK1", Table: t1, DeliveryDelay: delay,
-				Basket: Basket{Lines: []smartro.OrderLine{line(ItemCafeLatte, 5000, 2)}}}}}
+				Basket: Basket{Lines: []smartro.OrderLine{line(smartromock.ItemCafeLatte, 5000, 2)}}}}}
 	}
-	lose := Event{Kind: EventLoseNextAnswer, Op: OpOrderNew}
+	lose := Event{Kind: EventLoseNextAnswer, Op: smartromock.OpNewOrder}
 	cases := []struct {
 		name  string
 		sc    Scenario
@@ -154,7 +155,7 @@ func TestExactlyOnceCatchesBadFlows(t *testing.T) {
 			_, err := c.NewOrder(ctx, o)
 			return err
 		}, "reported failed"},
-		{"step 1 taken as delivery", oneBasket(2 * Expiry), func(ctx context.Context, c *smartro.Client, o *smartro.Order) error {
+		{"step 1 taken as delivery", oneBasket(2 * smartromock.Expiry), func(ctx context.Context, c *smartro.Client, o *smartro.Order) error {
 			_, err := c.NewOrder(ctx, o)
 			return err
 		}, "got it 0 times"},
@@ -166,16 +167,25 @@ func TestExactlyOnceCatchesBadFlows(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := RunScenario(c.sc, NewServer, c.place)
+			err := RunScenario(c.sc, smartromock.NewServer, c.place)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("RunScenario = %v, want %q", err, c.want)
 			}
 		})
 	}
 	// And the reference flow passes the same scenarios.
-	for _, sc := range []Scenario{oneBasket(0, lose), oneBasket(2 * Expiry)} {
-		if err := RunScenario(sc, NewServer, PlaceWithTracker(4, 5*time.Second)); err != nil {
+	for _, sc := range []Scenario{oneBasket(0, lose), oneBasket(2 * smartromock.Expiry)} {
+		if err := RunScenario(sc, smartromock.NewServer, PlaceWithTracker(4, 5*time.Second)); err != nil {
 			t.Errorf("reference flow: %v", err)
 		}
 	}
+}
+
+var (
+	t1 = smartro.TableRef{FloorCode: "1", TableCode: "01"}
+	t2 = smartro.TableRef{FloorCode: "1", TableCode: "02"}
+)
+
+func line(id string, price int64, n int) smartro.OrderLine {
+	return smartro.OrderLine{ItemID: id, Name: id, Price: price, Count: n}
 }
