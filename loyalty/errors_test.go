@@ -16,9 +16,9 @@ func TestErrorString(t *testing.T) {
 		{&Error{Op: "loyalty.OpenNewPayment", HTTPStatus: 200, Code: CodeInvalidAccessKey, Message: "The access key entered is not valid"},
 			"loyalty.OpenNewPayment: code 2002 wrong access key: The access key entered is not valid (HTTP 200)"},
 		{&Error{Op: "loyalty.Payment", HTTPStatus: 200, Code: 1234, Message: "odd"}, "loyalty.Payment: code 1234: odd (HTTP 200)"},
-		{invalidInput("loyalty.Balance", "account", "must be 0x followed by 40 hex digits"), "loyalty.Balance: invalid input account: must be 0x followed by 40 hex digits"},
+		{invalidInput("loyalty.Balance", "account", "must be 0x followed by 40 hex digits"), "loyalty.Balance: invalid input: account must be 0x followed by 40 hex digits"},
 		{&Error{Op: "loyalty.Payment", HTTPStatus: 200, Code: CodeInvalidParameters, Validation: []ValidationIssue{{Field: "paymentId", Message: "Invalid value"}}},
-			"loyalty.Payment: code 2001 invalid parameters [paymentId: Invalid value] (HTTP 200)"},
+			"loyalty.Payment: code 2001 invalid parameters: [paymentId: Invalid value] (HTTP 200)"},
 		{&Error{Op: "loyalty.Balance", Code: CodeTransport, Err: errors.New("dial tcp: refused")}, "loyalty.Balance: transport error: dial tcp: refused"},
 	}
 	for _, c := range cases {

@@ -20,17 +20,19 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 	"golang.org/x/crypto/sha3"
+
+	"github.com/poskit/poskit/internal/loyaltywire"
 )
 
 // ErrInvalidSignature is matched by errors.Is for every *SignatureError whose
-// Field is ParamSignature: a malformed signature, or one that was not made by
+// Field is loyaltywire.ParamSignature: a malformed signature, or one that was not made by
 // the expected key over the given message. The relay answers such a signature
 // with code 1501.
 var ErrInvalidSignature = errors.New("loyalty: invalid signature")
 
 // Field names a *SignatureError reports beside the wire names of wire.go.
 const (
-	// ParamSignature, ParamPaymentID, ParamShopID and ParamAccount are the wire names in wire.go.
+	// loyaltywire.ParamSignature, loyaltywire.ParamPaymentID, loyaltywire.ParamShopID and loyaltywire.ParamAccount are the wire names in wire.go.
 	FieldSigner     = "signer"     // CancelMessage.Signer or the signer given to VerifyCancel
 	FieldPrivateKey = "privateKey" // the private key (its value is never reported)
 )
@@ -54,7 +56,7 @@ func (e *SignatureError) Error() string {
 // Is reports whether target is ErrInvalidSignature and the error is about the
 // signature (not about a malformed message field).
 func (e *SignatureError) Is(target error) bool {
-	return target == ErrInvalidSignature && e.Field == ParamSignature
+	return target == ErrInvalidSignature && e.Field == loyaltywire.ParamSignature
 }
 
 // IsInvalidSignature reports whether err is (or wraps) a *SignatureError about
@@ -223,15 +225,15 @@ func (m NewPaymentMessage) hash(op string) ([32]byte, error) {
 
 // encode returns the ABI encoding the relay hashes.
 func (m NewPaymentMessage) encode(op string) ([]byte, error) {
-	pid, err := word32(op, ParamPaymentID, m.PaymentID)
+	pid, err := word32(op, loyaltywire.ParamPaymentID, m.PaymentID)
 	if err != nil {
 		return nil, err
 	}
-	sid, err := word32(op, ParamShopID, m.ShopID)
+	sid, err := word32(op, loyaltywire.ParamShopID, m.ShopID)
 	if err != nil {
 		return nil, err
 	}
-	acc, err := addressWord(op, ParamAccount, m.Account)
+	acc, err := addressWord(op, loyaltywire.ParamAccount, m.Account)
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +267,7 @@ func (m CancelMessage) hash(op string) ([32]byte, error) {
 
 // encode returns the ABI encoding the relay hashes.
 func (m CancelMessage) encode(op string) ([]byte, error) {
-	pid, err := word32(op, ParamPaymentID, m.PaymentID)
+	pid, err := word32(op, loyaltywire.ParamPaymentID, m.PaymentID)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +325,7 @@ func VerifyNewPayment(sig string, m NewPaymentMessage, account string) error {
 	if err != nil {
 		return err
 	}
-	return verify(op, h, sig, ParamAccount, account)
+	return verify(op, h, sig, loyaltywire.ParamAccount, account)
 }
 
 // VerifyCancel checks that sig is signer's signature of m, the way the relay's
@@ -375,7 +377,7 @@ func verify(op string, h [32]byte, sig, field, want string) error {
 		return err
 	}
 	if [20]byte(wb) != got {
-		return &SignatureError{Op: op, Field: ParamSignature,
+		return &SignatureError{Op: op, Field: loyaltywire.ParamSignature,
 			Reason: "signed by " + checksumAddress(got) + ", not by " + checksumAddress([20]byte(wb))}
 	}
 	return nil
@@ -384,7 +386,7 @@ func verify(op string, h [32]byte, sig, field, want string) error {
 func recoverAddr(op string, h [32]byte, sig string) ([20]byte, error) {
 	b, reason := decodeHex(sig, 65)
 	if reason != "" {
-		return [20]byte{}, &SignatureError{Op: op, Field: ParamSignature, Reason: reason}
+		return [20]byte{}, &SignatureError{Op: op, Field: loyaltywire.ParamSignature, Reason: reason}
 	}
 	v := b[64]
 	switch v {
@@ -392,7 +394,7 @@ func recoverAddr(op string, h [32]byte, sig string) ([20]byte, error) {
 		v += 27
 	case 27, 28:
 	default:
-		return [20]byte{}, &SignatureError{Op: op, Field: ParamSignature,
+		return [20]byte{}, &SignatureError{Op: op, Field: loyaltywire.ParamSignature,
 			Reason: fmt.Sprintf("recovery byte v is %d, want 27 or 28", v)}
 	}
 	c := make([]byte, 65)
@@ -401,7 +403,7 @@ func recoverAddr(op string, h [32]byte, sig string) ([20]byte, error) {
 	d := personalDigest(h)
 	pub, _, err := ecdsa.RecoverCompact(c, d[:])
 	if err != nil {
-		return [20]byte{}, &SignatureError{Op: op, Field: ParamSignature, Reason: "cannot recover a key: " + err.Error()}
+		return [20]byte{}, &SignatureError{Op: op, Field: loyaltywire.ParamSignature, Reason: "cannot recover a key: " + err.Error()}
 	}
 	return pubKeyAddress(pub), nil
 }

@@ -8,9 +8,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/poskit/poskit/loyalty"
 	"github.com/poskit/poskit/mock"
-	"github.com/poskit/poskit/mock/loyaltymock"
 	"github.com/poskit/poskit/mock/smartromock"
 )
 
@@ -139,85 +137,6 @@ func smartroActions(s *smartromock.Server) map[string]action {
 		},
 		"orders": func(json.RawMessage) (any, error) { return s.Orders(), nil },
 	}
-}
-
-// loyaltyActions are the fake relay's wallet and seed controls.
-func loyaltyActions(s *loyaltymock.Server) map[string]action {
-	payment := func(f func(paymentID string) error) action {
-		return func(b json.RawMessage) (any, error) {
-			var a struct {
-				PaymentID string `json:"paymentId"`
-			}
-			if err := args(b, &a); err != nil || a.PaymentID == "" {
-				return nil, fmt.Errorf(`want {"paymentId":"0x…"}`)
-			}
-			if err := f(a.PaymentID); err != nil {
-				return nil, err
-			}
-			p, _ := s.Payment(a.PaymentID)
-			return map[string]string{"paymentId": p.ID, "status": p.Status.String()}, nil
-		}
-	}
-	return map[string]action{
-		"approve":        payment(s.Approve),
-		"deny":           payment(s.Deny),
-		"approve-cancel": payment(s.ApproveCancel),
-		"deny-cancel":    payment(s.DenyCancel),
-		"wallet-policy": func(b json.RawMessage) (any, error) {
-			var a struct {
-				Account string `json:"account"`
-				Action  string `json:"action"` // approve, deny or ignore
-				Delay   string `json:"delay"`
-			}
-			d, err := parseArgDuration(b, &a, &a.Delay)
-			if err != nil || a.Account == "" {
-				return nil, fmt.Errorf(`want {"account":"0x…","action":"approve|deny|ignore","delay":"10s"}: %v`, err)
-			}
-			var act loyaltymock.WalletAction
-			switch a.Action {
-			case "approve":
-				act = loyaltymock.WalletApprove
-			case "deny":
-				act = loyaltymock.WalletDeny
-			case "ignore":
-				act = loyaltymock.WalletIgnore
-			default:
-				return nil, fmt.Errorf("unknown wallet action %q", a.Action)
-			}
-			s.SetWallet(a.Account, loyaltymock.WalletPolicy{Action: act, Delay: d})
-			return a, nil
-		},
-		"balance": func(b json.RawMessage) (any, error) {
-			var a struct {
-				Account string         `json:"account"`
-				Amount  loyalty.Amount `json:"amount"` // wire form; omit to read
-				Set     bool           `json:"set"`
-			}
-			if err := args(b, &a); err != nil || a.Account == "" {
-				return nil, fmt.Errorf(`want {"account":"0x…"} or {"account":"0x…","set":true,"amount":"1000000000000000000"}`)
-			}
-			if a.Set {
-				s.SetBalance(a.Account, a.Amount)
-			}
-			return map[string]loyalty.Amount{"balance": s.Balance(a.Account)}, nil
-		},
-		"seed":      func(json.RawMessage) (any, error) { return seedView(s.Seed()), nil },
-		"callbacks": func(json.RawMessage) (any, error) { return s.Callbacks(), nil },
-	}
-}
-
-// seedView is what a non-Go suite needs of the seed to build requests: ids and accounts,
-// and the access key (a test fixture of the fake, not a secret of anyone's).
-func seedView(sd loyaltymock.Seed) map[string]any {
-	var wallets []map[string]string
-	for _, w := range sd.Wallets {
-		wallets = append(wallets, map[string]string{"name": w.Name, "account": w.Account})
-	}
-	var shops []string
-	for _, sh := range sd.Shops {
-		shops = append(shops, sh.ID)
-	}
-	return map[string]any{"wallets": wallets, "shops": shops, "accessKey": sd.AccessKey()}
 }
 
 // parseArgDuration decodes b into v and parses *field as a Go duration ("" is 0).

@@ -73,7 +73,7 @@ func startFakes(c config) *fakes {
 	}
 	f := &fakes{relay: loyaltymock.NewServer(lopts...), agent: smartromock.NewServer()}
 	f.admin = mock.NewAdmin(
-		legacy("loyalty", f.relay, loyaltyActions(f.relay)),
+		f.relay,
 		legacy("smartro", f.agent, smartroActions(f.agent)),
 	)
 	return f
