@@ -225,15 +225,21 @@ func (e *Error) outcome() apierr.Outcome {
 }
 
 // Retryable reports whether repeating the request may succeed and is safe: the relay's
-// server error (6000), and HTTP 429 or 5xx answers of reads. It is false for a lost
-// answer (never resend blindly what may have been applied) and for the end of the
-// caller's context. The engine consults it for idempotent calls.
+// server error (6000), and HTTP 429 or 5xx answers of reads. It is false for the lost
+// answer of a call that is not a read (never resend blindly what may have been applied)
+// and for the end of the caller's context. The engine consults it for idempotent calls.
 func (e *Error) Retryable() bool {
-	if e.outcome() != apierr.Refused {
+	switch e.outcome() {
+	case apierr.Refused:
+		if e.Code == CodeServerError {
+			return true
+		}
+	case apierr.Lost:
+		if !e.idempotent {
+			return false // may have been applied: reconcile, never resend
+		}
+	default:
 		return false
-	}
-	if e.Code == CodeServerError {
-		return true
 	}
 	return e.idempotent && (e.HTTPStatus == 429 || e.HTTPStatus >= 500)
 }
