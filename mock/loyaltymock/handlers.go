@@ -35,21 +35,22 @@ func (s *Server) handlers() {
 	s.Handle(loyaltywire.OpNonce, handler(s.nonce))
 }
 
-// relayPath reports whether r came in on a path of the relay's route set (the relay's
-// close requires confirm, its approvals carry the approval flag).
-func relayPath(r *http.Request) bool {
+// relayOnly holds "METHOD path" of the relay set's routes the document set does not
+// share.
+var relayOnly = func() map[string]bool {
+	m := map[string]bool{}
 	for _, e := range loyaltywire.Relay.Endpoints {
-		if e.Path == r.URL.Path && e.Method == r.Method {
-			for _, d := range loyaltywire.Document.Endpoints {
-				if d.Path == e.Path && d.Method == e.Method {
-					return false // shared by both sets
-				}
-			}
-			return true
-		}
+		m[e.Method+" "+e.Path] = true
 	}
-	return false
-}
+	for _, e := range loyaltywire.Document.Endpoints {
+		delete(m, e.Method+" "+e.Path)
+	}
+	return m
+}()
+
+// relayPath reports whether r came in on a path of the relay's route set only (the
+// relay's close requires confirm, its approvals carry the approval flag).
+func relayPath(r *http.Request) bool { return relayOnly[r.Method+" "+r.URL.Path] }
 
 // accessKeyLocked finds the request's key: the Authorization header (raw) when present,
 // else the body's accessKey.
