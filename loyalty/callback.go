@@ -36,13 +36,13 @@ type CallbackDialect int
 const (
 	// CallbackDialectRelay: {accessKey, type "pay_new"|"pay_cancel",
 	// code 0|4000|5000|6000|7000, message, data}, key also in Authorization.
-	CallbackDialectRelay = CallbackDialect(loyaltywire.DialectRelay)
+	CallbackDialectRelay CallbackDialect = iota
 	// CallbackDialectDocTable: the document's table, type "create"|"cancel",
 	// code 0|1001|1002|1003|2000.
-	CallbackDialectDocTable = CallbackDialect(loyaltywire.DialectDocTable)
+	CallbackDialectDocTable
 	// CallbackDialectDocExample: the document's examples, type
 	// "openNew"|"openCancel", denial code 2001.
-	CallbackDialectDocExample = CallbackDialect(loyaltywire.DialectDocExample)
+	CallbackDialectDocExample
 )
 
 // String returns "relay", "doc-table" or "doc-example".

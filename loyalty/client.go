@@ -258,7 +258,7 @@ func (c *Client) decode(a *httpx.Answer, out any) error {
 	return answerError(a.Op, a.Status, err, c.red)
 }
 
-// answerError turns loyaltywire.Decode's error into an *Error, cleaning and redacting the
+// answerError turns the wire decoder's error into an *Error, cleaning and redacting the
 // server's text with red.
 func answerError(op string, status int, err error, red *redact.Redactor) *Error {
 	e := &Error{Op: op, HTTPStatus: status, Code: CodeDecode}

@@ -25,16 +25,16 @@ import (
 )
 
 // ErrInvalidSignature is matched by errors.Is for every *SignatureError whose
-// Field is loyaltywire.ParamSignature: a malformed signature, or one that was not made by
+// Field is "signature": a malformed signature, or one that was not made by
 // the expected key over the given message. The relay answers such a signature
 // with code 1501.
 var ErrInvalidSignature = errors.New("loyalty: invalid signature")
 
-// Field names a *SignatureError reports beside the wire names of wire.go.
+// Field names a *SignatureError reports beside the wire names ("signature",
+// "paymentId", "shopId", "account").
 const (
-	// loyaltywire.ParamSignature, loyaltywire.ParamPaymentID, loyaltywire.ParamShopID and loyaltywire.ParamAccount are the wire names in wire.go.
-	FieldSigner     = "signer"     // CancelMessage.Signer or the signer given to VerifyCancel
-	FieldPrivateKey = "privateKey" // the private key (its value is never reported)
+	fieldSigner     = "signer"     // CancelMessage.Signer or the signer given to VerifyCancel
+	fieldPrivateKey = "privateKey" // the private key (its value is never reported)
 )
 
 // SignatureError reports a malformed input of the signature functions or a
@@ -42,7 +42,8 @@ const (
 type SignatureError struct {
 	// Op is the operation, e.g. "loyalty.VerifyNewPayment".
 	Op string
-	// Field is one of the Field… constants.
+	// Field is the input at fault: "signature", "paymentId", "shopId", "account",
+	// "signer" (CancelMessage.Signer or VerifyCancel's signer) or "privateKey".
 	Field string
 	// Reason says what is wrong, in plain words.
 	Reason string
@@ -100,13 +101,13 @@ func GenerateKey(rand io.Reader) (*PrivateKey, error) {
 	defer clear(b[:])
 	for range generateAttempts {
 		if _, err := io.ReadFull(rand, b[:]); err != nil {
-			return nil, &SignatureError{Op: op, Field: FieldPrivateKey, Reason: "reading randomness: " + err.Error()}
+			return nil, &SignatureError{Op: op, Field: fieldPrivateKey, Reason: "reading randomness: " + err.Error()}
 		}
 		if k, ok := keyFromBytes(b[:]); ok {
 			return k, nil
 		}
 	}
-	return nil, &SignatureError{Op: op, Field: FieldPrivateKey, Reason: "source of randomness gave no valid key"}
+	return nil, &SignatureError{Op: op, Field: fieldPrivateKey, Reason: "source of randomness gave no valid key"}
 }
 
 var cryptoRand io.Reader = rand.Reader
@@ -118,12 +119,12 @@ func ParsePrivateKey(s string) (*PrivateKey, error) {
 	const op = "loyalty.ParsePrivateKey"
 	b, reason := decodeHex(s, 32)
 	if reason != "" {
-		return nil, &SignatureError{Op: op, Field: FieldPrivateKey, Reason: reason}
+		return nil, &SignatureError{Op: op, Field: fieldPrivateKey, Reason: reason}
 	}
 	defer clear(b)
 	k, ok := keyFromBytes(b)
 	if !ok {
-		return nil, &SignatureError{Op: op, Field: FieldPrivateKey, Reason: "not in the range [1, n-1] of secp256k1"}
+		return nil, &SignatureError{Op: op, Field: fieldPrivateKey, Reason: "not in the range [1, n-1] of secp256k1"}
 	}
 	return k, nil
 }
@@ -271,7 +272,7 @@ func (m CancelMessage) encode(op string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	signer, err := addressWord(op, FieldSigner, m.Signer)
+	signer, err := addressWord(op, fieldSigner, m.Signer)
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +337,7 @@ func VerifyCancel(sig string, m CancelMessage, signer string) error {
 	if err != nil {
 		return err
 	}
-	return verify(op, h, sig, FieldSigner, signer)
+	return verify(op, h, sig, fieldSigner, signer)
 }
 
 // RecoverAddress returns the checksummed address whose key made sig over the
@@ -357,7 +358,7 @@ func RecoverAddress(hash [32]byte, sig string) (string, error) {
 
 func sign(op string, key *PrivateKey, h [32]byte) (string, error) {
 	if key == nil || key.key == nil {
-		return "", &SignatureError{Op: op, Field: FieldPrivateKey, Reason: "no key"}
+		return "", &SignatureError{Op: op, Field: fieldPrivateKey, Reason: "no key"}
 	}
 	d := personalDigest(h)
 	c := ecdsa.SignCompact(key.secret(), d[:], false) // v‖r‖s, v = 27 + recovery id

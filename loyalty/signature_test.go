@@ -379,11 +379,11 @@ func TestMalformedMessageFields(t *testing.T) {
 		t.Run("Signer/"+name, func(t *testing.T) {
 			c := CancelMessage{PaymentID: v.PaymentID, Signer: s}
 			_, err := c.Hash()
-			check(t, err, FieldSigner)
+			check(t, err, fieldSigner)
 			_, err = SignCancel(key, c)
-			check(t, err, FieldSigner)
+			check(t, err, fieldSigner)
 			c.Signer = v.Address
-			check(t, VerifyCancel(v.Signature, c, s), FieldSigner)
+			check(t, VerifyCancel(v.Signature, c, s), fieldSigner)
 		})
 	}
 	// The zero message is malformed, not a panic.
@@ -425,7 +425,7 @@ func TestParsePrivateKey(t *testing.T) {
 	for name, s := range invalid {
 		_, err := ParsePrivateKey(s)
 		var se *SignatureError
-		if !errors.As(err, &se) || se.Field != FieldPrivateKey {
+		if !errors.As(err, &se) || se.Field != fieldPrivateKey {
 			t.Errorf("%s: err = %v, want *SignatureError on PrivateKey", name, err)
 			continue
 		}

@@ -1,6 +1,8 @@
 package loyalty
 
 import (
+	"testing"
+
 	"github.com/poskit/poskit/internal/loyaltywire"
 )
 
@@ -69,4 +71,23 @@ func NewWirePayment(p *Payment) WirePayment {
 // NewWireCallback spells a callback in dialect d.
 func NewWireCallback(d CallbackDialect, leg Leg, o Outcome, msg string, data WirePayment) (WireCallback, error) {
 	return loyaltywire.NewCallback(loyaltywire.Dialect(d), loyaltywire.Leg(leg), loyaltywire.Outcome(o), msg, data)
+}
+
+// The wire package's enums are cast to this package's: their values must agree.
+func TestWireEnumsAgree(t *testing.T) {
+	type pair struct{ got, want int }
+	for i, p := range []pair{
+		{int(loyaltywire.DialectRelay), int(CallbackDialectRelay)},
+		{int(loyaltywire.DialectDocTable), int(CallbackDialectDocTable)},
+		{int(loyaltywire.DialectDocExample), int(CallbackDialectDocExample)},
+		{int(loyaltywire.LegUnknown), int(LegUnknown)}, {int(loyaltywire.LegNew), int(LegNew)}, {int(loyaltywire.LegCancel), int(LegCancel)},
+		{int(loyaltywire.OutcomePending), int(OutcomePending)}, {int(loyaltywire.OutcomeApproved), int(OutcomeApproved)},
+		{int(loyaltywire.OutcomeDenied), int(OutcomeDenied)}, {int(loyaltywire.OutcomeContractError), int(OutcomeContractError)},
+		{int(loyaltywire.OutcomeServerError), int(OutcomeServerError)}, {int(loyaltywire.OutcomeTimeout), int(OutcomeTimeout)},
+		{int(loyaltywire.OutcomeFailed), int(OutcomeFailed)},
+	} {
+		if p.got != p.want {
+			t.Errorf("pair %d: wire %d, loyalty %d", i, p.got, p.want)
+		}
+	}
 }
