@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/poskit/poskit/internal/loyaltywire"
@@ -67,5 +69,18 @@ func TestFaultNamesAreClientMethods(t *testing.T) {
 	var unknown *mock.UnknownOperationError
 	if err := srv.Faults().Inject("openNew", mock.Fault{Kind: mock.Fail}); !errors.As(err, &unknown) {
 		t.Errorf("a misspelt operation was accepted: %v", err)
+	}
+}
+
+func TestSeedNeverPrintsTheAccessKey(t *testing.T) {
+	srv := loyaltymock.NewServer()
+	defer srv.Close()
+	key := srv.Seed().AccessKey()
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
+		for _, v := range []any{srv.Seed(), srv, srv.Seed().AccessKeys} {
+			if s := fmt.Sprintf(verb, v); strings.Contains(s, key) {
+				t.Errorf("%s of %T shows the access key: %s", verb, v, s)
+			}
+		}
 	}
 }
