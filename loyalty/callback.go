@@ -6,11 +6,15 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
+
+	"github.com/poskit/poskit/internal/loyaltywire"
+	"github.com/poskit/poskit/internal/redact"
 )
 
 // CallbackEvent is the relay's final word on one leg of a payment, whichever of
@@ -25,6 +29,33 @@ type CallbackEvent struct {
 	Raw     json.RawMessage // the whole body as received
 }
 
+// CallbackDialect is one of the three spellings of the callback.
+type CallbackDialect int
+
+// Callback dialects.
+const (
+	// CallbackDialectRelay: {accessKey, type "pay_new"|"pay_cancel",
+	// code 0|4000|5000|6000|7000, message, data}, key also in Authorization.
+	CallbackDialectRelay CallbackDialect = iota
+	// CallbackDialectDocTable: the document's table, type "create"|"cancel",
+	// code 0|1001|1002|1003|2000.
+	CallbackDialectDocTable
+	// CallbackDialectDocExample: the document's examples, type
+	// "openNew"|"openCancel", denial code 2001.
+	CallbackDialectDocExample
+)
+
+// String returns "relay", "doc-table" or "doc-example".
+func (d CallbackDialect) String() string {
+	switch d {
+	case CallbackDialectDocTable:
+		return "doc-table"
+	case CallbackDialectDocExample:
+		return "doc-example"
+	}
+	return "relay"
+}
+
 const callbackOp = "loyalty.Callback"
 
 // ParseCallback decodes a callback body in any of the three dialects. It does
@@ -36,20 +67,21 @@ func ParseCallback(body []byte) (CallbackEvent, error) {
 	if err != nil {
 		return CallbackEvent{}, err
 	}
-	return in.event(body)
+	return callbackEvent(in, body, nil)
 }
 
-func parseCallbackJSON(body []byte) (*wireCallbackIn, error) {
+func parseCallbackJSON(body []byte) (*loyaltywire.CallbackIn, error) {
 	trimmed := bytes.TrimSpace(body)
-	var in wireCallbackIn
+	var in loyaltywire.CallbackIn
 	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &in) != nil {
 		return nil, &Error{Op: callbackOp, Code: CodeDecode, Message: "callback body is not a JSON object"}
 	}
 	return &in, nil
 }
 
-func (in *wireCallbackIn) event(body []byte) (CallbackEvent, error) {
-	info, ok := lookupCallbackType(in.Type)
+// callbackEvent types a decoded callback; red redacts secrets from the text it keeps.
+func callbackEvent(in *loyaltywire.CallbackIn, body []byte, red *redact.Redactor) (CallbackEvent, error) {
+	dialect, leg, ok := loyaltywire.CallbackType(in.Type)
 	if !ok {
 		return CallbackEvent{}, invalidInput(callbackOp, "type", "unknown callback type")
 	}
@@ -57,27 +89,27 @@ func (in *wireCallbackIn) event(body []byte) (CallbackEvent, error) {
 		return CallbackEvent{}, invalidInput(callbackOp, "code", "missing")
 	}
 	code := Code(*in.Code)
-	outcome, ok := callbackOutcomes[code]
+	outcome, ok := loyaltywire.CallbackOutcome(int(code))
 	if !ok {
 		return CallbackEvent{}, invalidInput(callbackOp, "code", "unknown callback code")
 	}
-	var wp WirePayment
+	var wp loyaltywire.Payment
 	if d := bytes.TrimSpace(in.Data); len(d) == 0 || d[0] != '{' || json.Unmarshal(d, &wp) != nil {
 		return CallbackEvent{}, &Error{Op: callbackOp, Code: CodeDecode, Field: "data", Message: "not a payment object"}
 	}
 	if strings.TrimSpace(wp.PaymentID) == "" {
 		return CallbackEvent{}, invalidInput(callbackOp, "data.paymentId", "missing")
 	}
-	p, err := wp.Payment()
+	p, err := paymentOf(&wp, red)
 	if err != nil {
 		return CallbackEvent{}, &Error{Op: callbackOp, Code: CodeDecode, Field: "data", Message: err.Error()}
 	}
 	return CallbackEvent{
-		Leg:     info.leg,
-		Outcome: outcome,
+		Leg:     Leg(leg),
+		Outcome: Outcome(outcome),
 		Code:    code,
-		Message: cleanMessage(rawText(in.Message)),
-		Dialect: info.dialect,
+		Message: loyaltywire.Clean(loyaltywire.RawText(in.Message), red),
+		Dialect: CallbackDialect(dialect),
 		Payment: p,
 		Raw:     json.RawMessage(bytes.Clone(body)),
 	}, nil
@@ -90,14 +122,21 @@ const (
 )
 
 // CallbackOption configures a CallbackHandler.
-type CallbackOption func(*CallbackHandler)
+type CallbackOption func(*callbackConfig)
+
+type callbackConfig struct {
+	maxBytes   int64
+	dedupSize  int
+	requireKey bool
+	logger     *slog.Logger
+}
 
 // WithCallbackMaxBytes limits the body size (default 64 KiB); larger bodies are
 // answered 413.
 func WithCallbackMaxBytes(n int64) CallbackOption {
-	return func(h *CallbackHandler) {
+	return func(c *callbackConfig) {
 		if n > 0 {
-			h.maxBytes = n
+			c.maxBytes = n
 		}
 	}
 }
@@ -105,9 +144,9 @@ func WithCallbackMaxBytes(n int64) CallbackOption {
 // WithCallbackDedupSize sets how many handled (paymentId, leg) pairs are
 // remembered to drop duplicates (default 4096; the oldest is forgotten first).
 func WithCallbackDedupSize(n int) CallbackOption {
-	return func(h *CallbackHandler) {
+	return func(c *callbackConfig) {
 		if n > 0 {
-			h.dedupSize = n
+			c.dedupSize = n
 		}
 	}
 }
@@ -115,9 +154,9 @@ func WithCallbackDedupSize(n int) CallbackOption {
 // WithCallbackLogger logs refused and duplicate deliveries at debug/warn level.
 // The access key is never logged. Silent by default.
 func WithCallbackLogger(l *slog.Logger) CallbackOption {
-	return func(h *CallbackHandler) {
+	return func(c *callbackConfig) {
 		if l != nil {
-			h.logger = l
+			c.logger = l
 		}
 	}
 }
@@ -126,7 +165,7 @@ func WithCallbackLogger(l *slog.Logger) CallbackOption {
 // all. By default a keyless callback (the document's dialects carry none) is
 // accepted, and a key is checked whenever one is present.
 func WithCallbackRequireKey() CallbackOption {
-	return func(h *CallbackHandler) { h.requireKey = true }
+	return func(c *callbackConfig) { c.requireKey = true }
 }
 
 // CallbackHandler receives the relay's result callbacks. It is an http.Handler:
@@ -143,12 +182,10 @@ func WithCallbackRequireKey() CallbackOption {
 // The relay does not retry callbacks; a KIOSK that misses one learns the result
 // from PaymentWaiter's polling.
 type CallbackHandler struct {
-	key        string
-	fn         func(context.Context, CallbackEvent) error
-	maxBytes   int64
-	dedupSize  int
-	requireKey bool
-	logger     *slog.Logger
+	key string
+	red *redact.Redactor
+	fn  func(context.Context, CallbackEvent) error
+	callbackConfig
 
 	mu      sync.Mutex
 	entries map[callbackKey]*callbackEntry
@@ -168,18 +205,23 @@ type callbackEntry struct {
 // NewCallbackHandler returns a handler calling fn for each new event. An empty
 // accessKey disables the key check (not recommended outside tests).
 func NewCallbackHandler(accessKey string, fn func(ctx context.Context, ev CallbackEvent) error, opts ...CallbackOption) *CallbackHandler {
-	h := &CallbackHandler{
-		key:       accessKey,
-		fn:        fn,
+	cfg := callbackConfig{
 		maxBytes:  DefaultCallbackMaxBytes,
 		dedupSize: DefaultCallbackDedupSize,
-		logger:    slog.New(discardHandler{}),
-		entries:   make(map[callbackKey]*callbackEntry),
+		logger:    slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
-		o(h)
+		if o != nil {
+			o(&cfg)
+		}
 	}
-	return h
+	return &CallbackHandler{
+		key:            accessKey,
+		red:            redact.New(accessKey),
+		fn:             fn,
+		callbackConfig: cfg,
+		entries:        make(map[callbackKey]*callbackEntry),
+	}
 }
 
 // String describes the handler without its access key.
@@ -189,6 +231,9 @@ func (h *CallbackHandler) String() string {
 
 // GoString is String, so %#v does not print the key either.
 func (h *CallbackHandler) GoString() string { return h.String() }
+
+// Format writes String for every verb, so no verb reaches the key.
+func (h *CallbackHandler) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(h.String())) }
 
 // LogValue keeps the key out of slog output.
 func (h *CallbackHandler) LogValue() slog.Value { return slog.StringValue(h.String()) }
@@ -226,7 +271,7 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusMethodNotAllowed, "method not allowed")
 		return
 	}
-	headerKey, hasHeaderKey := r.Header[HeaderAuthorization]
+	headerKey, hasHeaderKey := r.Header[loyaltywire.HeaderAuthorization]
 	if hasHeaderKey && h.key != "" {
 		k := strings.TrimSpace(strings.Join(headerKey, ","))
 		k = strings.TrimPrefix(k, "Bearer ")
@@ -260,9 +305,9 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusUnauthorized, "access key required")
 		return
 	}
-	ev, err := in.event(body)
+	ev, err := callbackEvent(in, body, h.red)
 	if err != nil {
-		h.logger.Warn("loyalty callback refused", "error", err.Error())
+		h.logger.Warn("loyalty callback refused", "error", h.red.String(err.Error()))
 		answer(w, http.StatusBadRequest, "unrecognised callback")
 		return
 	}
@@ -285,7 +330,7 @@ func (h *CallbackHandler) deliver(ctx context.Context, ev CallbackEvent) (int, s
 		}
 		if cur.handled {
 			h.mu.Unlock()
-			h.logger.Debug("loyalty callback duplicate", "paymentId", ev.Payment.ID, "leg", ev.Leg.String())
+			h.logger.Debug("loyalty callback duplicate", "paymentId", h.red.String(ev.Payment.ID), "leg", ev.Leg.String())
 			return http.StatusOK, "duplicate"
 		}
 		done := cur.done
@@ -315,19 +360,10 @@ func (h *CallbackHandler) deliver(ctx context.Context, ev CallbackEvent) (int, s
 	}()
 	if h.fn != nil {
 		if err := h.fn(ctx, ev); err != nil {
-			h.logger.Warn("loyalty callback handler failed", "paymentId", ev.Payment.ID, "leg", ev.Leg.String(), "error", err.Error())
+			h.logger.Warn("loyalty callback handler failed", "paymentId", h.red.String(ev.Payment.ID), "leg", ev.Leg.String(), "error", h.red.String(err.Error()))
 			return http.StatusInternalServerError, "handler failed"
 		}
 	}
 	ok = true
 	return http.StatusOK, "OK"
 }
-
-// discardHandler is a slog.Handler that drops everything (slog.DiscardHandler
-// needs Go 1.24).
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }

@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/jarcoal/httpmock"
+
+	"github.com/poskit/poskit/internal/loyaltywire"
 )
 
 var (
@@ -62,7 +64,7 @@ func (r *recordingRelay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		data = WireBalance{Account: testAccount, Balance: "989500000000000000000"}
 	case req.URL.Path == "/v1/payment/info":
 		data = WirePaymentInfo{Account: testAccount, Amount: "1000000000000000000", Currency: "usd", Balance: "5",
-			WireEstimate: WireEstimate{PaidPoint: "1000000000000000000000", FeePoint: "50000000000000000000", TotalPoint: "1050000000000000000000"}}
+			Estimate: WireEstimate{PaidPoint: "1000000000000000000000", FeePoint: "50000000000000000000", TotalPoint: "1050000000000000000000"}}
 	case strings.Contains(req.URL.Path, "shop/info"):
 		data = json.RawMessage(`{"shopId":"` + testShopID + `","name":"Cafe","providedAmount":"7","settledPoint":12,"provideWaitTime":60}`)
 	case strings.Contains(req.URL.Path, "withdrawal"):
@@ -103,20 +105,20 @@ func TestEndpointsBothRouteSets(t *testing.T) {
 		name   string
 		call   func(c *Client) error
 		method string
-		path   func(r Routes) string
+		path   any // unused: the path is the route set's
 		query  url.Values
 		body   func(set RouteSet) map[string]any // nil: no body
 		auth   bool
 	}
 	withKey := func(set RouteSet, m map[string]any) map[string]any {
 		if set == RouteSetDocument {
-			m[ParamAccessKey] = testKey
+			m[loyaltywire.ParamAccessKey] = testKey
 		}
 		return m
 	}
 	withFlag := func(set RouteSet, m map[string]any, v bool) map[string]any {
 		if set == RouteSetRelay {
-			m[ParamApproval] = v
+			m[loyaltywire.ParamApproval] = v
 		}
 		return m
 	}
@@ -127,33 +129,33 @@ func TestEndpointsBothRouteSets(t *testing.T) {
 				err = fmt.Errorf("balance %v", b.Balance)
 			}
 			return err
-		}, "GET", func(r Routes) string { return r.UserBalance }, url.Values{"account": {testAccount}}, nil, true},
+		}, "GET", nil, url.Values{"account": {testAccount}}, nil, true},
 		{"PaymentInfo", func(c *Client) error {
 			i, err := c.PaymentInfo(ctx, testAccount, testAmt("1000000000000000000"), "usd")
 			if err == nil && (i.TotalPoint.String() != "1050000000000000000000" || i.FeePoint.String() != "50000000000000000000") {
 				err = fmt.Errorf("info %+v", i)
 			}
 			return err
-		}, "GET", func(r Routes) string { return r.PaymentInfo }, url.Values{"account": {testAccount}, "amount": {"1000000000000000000"}, "currency": {"usd"}}, nil, true},
+		}, "GET", nil, url.Values{"account": {testAccount}, "amount": {"1000000000000000000"}, "currency": {"usd"}}, nil, true},
 		{"OpenNewPayment", func(c *Client) error {
 			p, err := c.OpenNewPayment(ctx, OpenNewPaymentInput{PurchaseID: "P000002", Amount: testAmount, Currency: "krw", ShopID: testShopID, Account: testAccount})
 			if err == nil && (p.ID != testPaymentID || p.Status != StatusNewOpened || p.TotalPoint.String() != "10500000000000000000") {
 				err = fmt.Errorf("payment %+v", p)
 			}
 			return err
-		}, "POST", func(r Routes) string { return r.OpenNew }, nil, func(s RouteSet) map[string]any {
+		}, "POST", nil, nil, func(s RouteSet) map[string]any {
 			return withKey(s, map[string]any{"purchaseId": "P000002", "amount": "10000000000000000000", "currency": "krw", "shopId": testShopID, "account": testAccount})
 		}, true},
 		{"CloseNewPayment", func(c *Client) error { _, err := c.CloseNewPayment(ctx, testPaymentID, true); return err },
-			"POST", func(r Routes) string { return r.CloseNew }, nil, func(s RouteSet) map[string]any {
+			"POST", nil, nil, func(s RouteSet) map[string]any {
 				return withKey(s, map[string]any{"paymentId": testPaymentID, "confirm": true})
 			}, true},
 		{"OpenCancelPayment", func(c *Client) error { _, err := c.OpenCancelPayment(ctx, testPaymentID); return err },
-			"POST", func(r Routes) string { return r.OpenCancel }, nil, func(s RouteSet) map[string]any {
+			"POST", nil, nil, func(s RouteSet) map[string]any {
 				return withKey(s, map[string]any{"paymentId": testPaymentID})
 			}, true},
 		{"CloseCancelPayment", func(c *Client) error { _, err := c.CloseCancelPayment(ctx, testPaymentID, false); return err },
-			"POST", func(r Routes) string { return r.CloseCancel }, nil, func(s RouteSet) map[string]any {
+			"POST", nil, nil, func(s RouteSet) map[string]any {
 				return withKey(s, map[string]any{"paymentId": testPaymentID, "confirm": false})
 			}, true},
 		{"ShopInfo", func(c *Client) error {
@@ -162,30 +164,30 @@ func TestEndpointsBothRouteSets(t *testing.T) {
 				err = fmt.Errorf("shop %+v", s)
 			}
 			return err
-		}, "GET", func(r Routes) string { return r.ShopInfo }, url.Values{"shopId": {testShopID}}, nil, true},
+		}, "GET", nil, url.Values{"shopId": {testShopID}}, nil, true},
 		{"ShopWithdrawal", func(c *Client) error {
 			w, err := c.ShopWithdrawal(ctx, testShopID)
 			if err == nil && (!w.InProgress || w.Amount.String() != "9") {
 				err = fmt.Errorf("withdrawal %+v", w)
 			}
 			return err
-		}, "GET", func(r Routes) string { return r.ShopWithdrawal }, url.Values{"shopId": {testShopID}}, nil, true},
+		}, "GET", nil, url.Values{"shopId": {testShopID}}, nil, true},
 		{"Payment", func(c *Client) error { _, err := c.Payment(ctx, testPaymentID); return err },
-			"GET", func(r Routes) string { return r.Item }, url.Values{"paymentId": {testPaymentID}}, nil, true},
+			"GET", nil, url.Values{"paymentId": {testPaymentID}}, nil, true},
 		{"ApproveNewPayment", func(c *Client) error { _, err := c.ApproveNewPayment(ctx, testPaymentID, testSig); return err },
-			"POST", func(r Routes) string { return r.ApproveNew }, nil, func(s RouteSet) map[string]any {
+			"POST", nil, nil, func(s RouteSet) map[string]any {
 				return withFlag(s, map[string]any{"paymentId": testPaymentID, "signature": testSig}, true)
 			}, false},
 		{"DenyNewPayment", func(c *Client) error { _, err := c.DenyNewPayment(ctx, testPaymentID, testSig); return err },
-			"POST", func(r Routes) string { return r.DenyNew }, nil, func(s RouteSet) map[string]any {
+			"POST", nil, nil, func(s RouteSet) map[string]any {
 				return withFlag(s, map[string]any{"paymentId": testPaymentID, "signature": testSig}, false)
 			}, false},
 		{"ApproveCancelPayment", func(c *Client) error { _, err := c.ApproveCancelPayment(ctx, testPaymentID, testSig); return err },
-			"POST", func(r Routes) string { return r.ApproveCancel }, nil, func(s RouteSet) map[string]any {
+			"POST", nil, nil, func(s RouteSet) map[string]any {
 				return withFlag(s, map[string]any{"paymentId": testPaymentID, "signature": testSig}, true)
 			}, false},
 		{"DenyCancelPayment", func(c *Client) error { _, err := c.DenyCancelPayment(ctx, testPaymentID, testSig); return err },
-			"POST", func(r Routes) string { return r.DenyCancel }, nil, func(s RouteSet) map[string]any {
+			"POST", nil, nil, func(s RouteSet) map[string]any {
 				return withFlag(s, map[string]any{"paymentId": testPaymentID, "signature": testSig}, false)
 			}, false},
 		{"ChainID", func(c *Client) error {
@@ -194,35 +196,35 @@ func TestEndpointsBothRouteSets(t *testing.T) {
 				err = fmt.Errorf("chain id %d", id)
 			}
 			return err
-		}, "GET", func(r Routes) string { return r.ChainID }, url.Values{}, nil, true},
+		}, "GET", nil, url.Values{}, nil, true},
 		{"Nonce", func(c *Client) error {
 			n, err := c.Nonce(ctx, testAccount)
 			if err == nil && n != 3 {
 				err = fmt.Errorf("nonce %d", n)
 			}
 			return err
-		}, "GET", func(r Routes) string { return r.NoncePath(testAccount) }, url.Values{}, nil, true},
+		}, "GET", nil, url.Values{}, nil, true},
 	}
-	for _, routes := range []Routes{DocumentRoutes(), RelayRoutes()} {
+	for _, routes := range []RouteSet{RouteSetDocument, RouteSetRelay} {
 		for _, c := range cases {
-			t.Run(routes.Set.String()+"/"+c.name, func(t *testing.T) {
+			t.Run(routes.String()+"/"+c.name, func(t *testing.T) {
 				relay := &recordingRelay{}
 				srv := httptest.NewServer(relay)
 				defer srv.Close()
-				cl := newTestClient(t, srv, WithRoutes(routes))
+				cl := newTestClient(t, srv, WithRouteSet(routes))
 				if err := c.call(cl); err != nil {
 					t.Fatal(err)
 				}
 				got := relay.last(t)
-				if got.Method != c.method || got.Path != c.path(routes) {
-					t.Fatalf("%s %s, want %s %s", got.Method, got.Path, c.method, c.path(routes))
+				if wp := wantPath(routes, c.name); got.Method != c.method || got.Path != wp {
+					t.Fatalf("%s %s, want %s %s", got.Method, got.Path, c.method, wp)
 				}
 				if c.query != nil && got.Query.Encode() != c.query.Encode() {
 					t.Fatalf("query %v, want %v", got.Query, c.query)
 				}
 				var want map[string]any
 				if c.body != nil {
-					want = c.body(routes.Set)
+					want = c.body(routes)
 				}
 				gb, _ := json.Marshal(got.Body)
 				wb, _ := json.Marshal(want)
@@ -388,7 +390,7 @@ func TestAccessKeyNeverShown(t *testing.T) {
 	logger.Info("client", "client", cl, "value", *cl)
 	opt := WithAccessKey(testKey)
 	var cfg config
-	_ = opt(&cfg)
+	opt(&cfg)
 	for _, s := range []string{err1.Error(), err2.Error(), fmt.Sprintf("%+v", err1), logs.String(),
 		fmt.Sprintf("%v", cl), fmt.Sprintf("%+v", cl), fmt.Sprintf("%#v", cl), fmt.Sprintf("%v", *cl), fmt.Sprintf("%+v", *cl),
 		fmt.Sprintf("%v", opt), fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg)} {
@@ -403,7 +405,7 @@ func TestAccessKeyNeverShown(t *testing.T) {
 
 func TestNewClientOptions(t *testing.T) {
 	c, err := NewClient(WithNetwork(Testnet))
-	if err != nil || c.baseURL != "https://relay.kios.testnet.bosagora.org" || c.Routes().Set != RouteSetDocument {
+	if err != nil || c.baseURL != "https://relay.kios.testnet.bosagora.org" || c.RouteSet() != RouteSetDocument {
 		t.Fatalf("%v %v", c, err)
 	}
 	if c, _ := NewClient(); c.baseURL != "https://relay.kios.bosagora.org" {
@@ -417,4 +419,10 @@ func TestNewClientOptions(t *testing.T) {
 			t.Errorf("%q accepted: %v", bad, err)
 		}
 	}
+}
+
+// wantPath is the path operation op is sent to in route set s.
+func wantPath(s RouteSet, op string) string {
+	e, _ := s.table().Lookup(op)
+	return strings.Replace(e.Path, loyaltywire.NoncePlaceholder, testAccount, 1)
 }

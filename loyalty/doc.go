@@ -12,24 +12,32 @@
 // # Routes
 //
 // The source document and the running relay name the endpoints differently.
-// DocumentRoutes (default) and RelayRoutes are both supported; every path and
-// JSON field name lives in wire.go.
+// WithRouteSet chooses RouteSetDocument (the default) or RouteSetRelay; both are
+// endpoint tables declared once, with every path and JSON field name, in the
+// module's internal wire package, which the fake relay shares.
 //
 // # Authentication
 //
 // KIOSK calls carry the access key in the Authorization header (raw value) and,
 // for the document's POSTs, in the body field accessKey. Mobile calls carry a
 // wallet signature instead. The key never appears in an error, a log line, or
-// the %v of a Client, option or CallbackHandler.
+// any fmt verb of a Client, option or CallbackHandler — also not when a server
+// echoes it back in a message, a validation entry or a field that fails to parse,
+// and not as a fragment of 8 or more of its characters.
 //
 // # Errors
 //
-// Every failure is an *Error with Op, HTTPStatus, Code and Message. The relay
-// answers HTTP 200 with a non-zero code for application errors (2002 wrong access
-// key, 2003 unknown payment, 1511 insufficient balance, …); those codes are the
+// Every failure is an *Error with Op, HTTPStatus, Code, Message and Err (the cause).
+// The relay answers HTTP 200 with a non-zero code for application errors (2002 wrong
+// access key, 2003 unknown payment, 1511 insufficient balance, …); those codes are the
 // Code constants. Invalid arguments are refused before any request with
 // CodeInvalidInput; transport and decoding failures use the other negative codes.
-// Use errors.As or the helpers IsNotFound, IsAccessDenied, IsInvalidInput, ….
+// A failed call is exactly one of three outcomes: refused (IsRefused: nothing was
+// applied; a corrected request may be sent), lost (IsLost: no usable answer came back,
+// the request may have been applied — read the payment back, never resend blindly; a
+// lost answer is never Retryable) or ended by the caller's context (errors.Is(err,
+// context.Canceled) or context.DeadlineExceeded). Use errors.As, CodeOf or the helpers
+// IsNotFound, IsAccessDenied, IsInvalidInput, ….
 // A call that succeeds does not mean the payment succeeded: a close can answer
 // code 0 with a failed status (19/59).
 //
@@ -43,8 +51,9 @@
 //
 // Reads (balance, info, item, shop info, shop withdrawal, chain id, nonce)
 // are retried on transport errors, HTTP 429/5xx and the relay's server error
-// (6000), with exponential back-off through backoff/v4 (WithRetry;
-// WithoutRetrySleep in tests), and never after the context ends. Opens, closes, approvals and
+// (6000), with exponential back-off (WithRetry takes a RetryPolicy, the one retry
+// policy of poskit; WithoutRetrySleep in tests) pausing on the client's Clock, and
+// never after the context ends. Opens, closes, approvals and
 // denials are sent exactly once.
 //
 // # Callbacks
@@ -56,8 +65,10 @@
 //
 // # Testing with the fake
 //
-// mock/loyaltymock serves both route sets from the same Routes table and the same
+// mock/loyaltymock serves both route sets from the same endpoint tables and the same
 // state machine; fake.Client() returns a client wired to it (base URL, access
-// key, the fake's clock), and loyaltymock.CheckKioskIntegration is a property
-// a partner runs against its own KIOSK code.
+// key, the fake's clock), and loyaltyprop.CheckKioskIntegration
+// (mock/loyaltymock/loyaltyprop) is a property a partner runs against its own KIOSK
+// code. Time is injected: Clock and Timer are exported interfaces, so mock.Clock or a
+// clock of your own drives retries and waiters.
 package loyalty

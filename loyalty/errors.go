@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/poskit/poskit/internal/apierr"
+	"github.com/poskit/poskit/internal/loyaltywire"
 )
 
 // Code is a result code: the relay's `code` field (0 success, positive values
@@ -51,7 +54,7 @@ const (
 	// Error.Field names the argument.
 	CodeInvalidInput Code = -1
 	// CodeTransport: the request could not be sent or its answer not read
-	// (connection, TLS, context cancelled). The relay may or may not have acted.
+	// (connection, TLS, timeout). The relay may have acted: the answer is lost.
 	CodeTransport Code = -2
 	// CodeDecode: the answer was not a well-formed envelope (not JSON,
 	// truncated, missing code, data of the wrong shape).
@@ -65,6 +68,10 @@ const (
 	CodeIllegalTransition Code = -6
 	// CodePaymentFailed: a waiter saw the leg end as failed (19/59).
 	CodePaymentFailed Code = -7
+	// CodeCanceled: the caller's context ended; Err is the context's error, so
+	// errors.Is(err, context.Canceled) (or DeadlineExceeded) holds. Not lost: the caller
+	// chose to stop (a request already on the wire may still have been applied).
+	CodeCanceled Code = -8
 )
 
 var codeNames = map[Code]string{
@@ -103,6 +110,7 @@ var codeNames = map[Code]string{
 	CodeHTTPStatus:               "unexpected HTTP status",
 	CodeIllegalTransition:        "illegal status transition",
 	CodePaymentFailed:            "payment failed",
+	CodeCanceled:                 "context ended",
 }
 
 // String returns a short description such as "wrong access key", or
@@ -127,69 +135,113 @@ type ValidationIssue struct {
 }
 
 // Error is the one error type of this package: a relay answer with a non-zero
-// code, an invalid argument, or a transport/decoding failure. Use errors.As, or
-// the IsXxx helpers. Error() never contains the access key or a signature.
+// code, an invalid argument, a lost answer, or the end of the caller's context. Use
+// errors.As, or the helpers: a failed call is exactly one of refused (IsRefused: nothing
+// was applied), lost (IsLost: it may have been applied — reconcile, never resend blindly)
+// or ended by the caller's context (errors.Is(err, context.Canceled) or
+// context.DeadlineExceeded). Error() never contains the access key, a fragment of it, or
+// a signature, also when the server echoed them.
 type Error struct {
 	Op         string            // operation, e.g. "loyalty.OpenNewPayment"
 	HTTPStatus int               // HTTP status of the answer; 0 if none was received
 	Code       Code              // relay code, or a negative code of this package
-	Message    string            // the relay's error.message, or our description
+	Message    string            // the relay's error.message (redacted, bounded), or our description
 	Field      string            // the invalid argument's wire name, for CodeInvalidInput
 	Validation []ValidationIssue // the relay's error.validation, for CodeInvalidParameters
-	Err        error             // underlying cause (transport or decoding), if any
+	Err        error             // underlying cause (transport failure, context end), if any
+
+	idempotent bool // the operation is safe to repeat (a read)
 }
 
 // Error formats the error as
-// "loyalty.OpenNewPayment: code 2002 wrong access key (HTTP 200)".
+// "loyalty.OpenNewPayment: code 2002 wrong access key: <relay message> (HTTP 200)":
+// the operation once, the code as the relay's number and name (this package's own
+// negative codes by name only), the message, the status and the cause.
 func (e *Error) Error() string {
-	var b strings.Builder
-	if e.Op != "" {
-		b.WriteString(e.Op)
-		b.WriteString(": ")
-	}
+	var code string
 	if e.Code < 0 {
-		b.WriteString(e.Code.String())
+		code = e.Code.String()
+	} else if _, known := codeNames[e.Code]; known {
+		code = "code " + strconv.Itoa(int(e.Code)) + " " + e.Code.String()
 	} else {
-		b.WriteString("code ")
-		b.WriteString(strconv.Itoa(int(e.Code)))
-		if _, known := codeNames[e.Code]; known {
-			b.WriteString(" ")
-			b.WriteString(e.Code.String())
-		}
+		code = "code " + strconv.Itoa(int(e.Code))
 	}
-	if e.Field != "" {
-		b.WriteString(" ")
+	msg := e.Message
+	if msg == e.Code.String() {
+		msg = ""
+	}
+	if e.Field != "" || len(e.Validation) > 0 {
+		var b strings.Builder
 		b.WriteString(e.Field)
-	}
-	if e.Message != "" && e.Message != e.Code.String() {
-		b.WriteString(": ")
-		b.WriteString(e.Message)
-	}
-	for i, v := range e.Validation {
-		if i == 0 {
-			b.WriteString(" [")
-		} else {
-			b.WriteString(", ")
+		if msg != "" {
+			if b.Len() > 0 {
+				b.WriteString(" ")
+			}
+			b.WriteString(msg)
 		}
-		b.WriteString(v.Field)
-		if v.Message != "" {
-			b.WriteString(": ")
-			b.WriteString(v.Message)
+		for i, v := range e.Validation {
+			if i == 0 {
+				if b.Len() > 0 {
+					b.WriteString(" ")
+				}
+				b.WriteString("[")
+			} else {
+				b.WriteString(", ")
+			}
+			b.WriteString(v.Field)
+			if v.Message != "" {
+				b.WriteString(": ")
+				b.WriteString(v.Message)
+			}
+			if i == len(e.Validation)-1 {
+				b.WriteString("]")
+			}
 		}
-		if i == len(e.Validation)-1 {
-			b.WriteString("]")
+		msg = b.String()
+	}
+	return apierr.Format(e.Op, code, msg, e.HTTPStatus, e.Err)
+}
+
+// outcome classifies the error (0 for a code that is neither, such as a waiter's
+// decision codes).
+func (e *Error) outcome() apierr.Outcome {
+	switch e.Code {
+	case CodeCanceled:
+		return apierr.Canceled
+	case CodeTransport, CodeDecode, CodeTooLarge:
+		return apierr.Lost
+	case CodeHTTPStatus:
+		if e.HTTPStatus >= 500 {
+			return apierr.Lost // a gateway's answer: the relay behind it may have acted
 		}
+		return apierr.Refused
+	case CodeIllegalTransition, CodePaymentFailed:
+		return 0
 	}
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+	if apierr.IsContext(e.Err) {
+		return apierr.Canceled
 	}
-	if e.HTTPStatus != 0 {
-		b.WriteString(" (HTTP ")
-		b.WriteString(strconv.Itoa(e.HTTPStatus))
-		b.WriteString(")")
+	return apierr.Refused
+}
+
+// Retryable reports whether repeating the request may succeed and is safe: the relay's
+// server error (6000), and HTTP 429 or 5xx answers of reads. It is false for the lost
+// answer of a call that is not a read (never resend blindly what may have been applied)
+// and for the end of the caller's context. The engine consults it for idempotent calls.
+func (e *Error) Retryable() bool {
+	switch e.outcome() {
+	case apierr.Refused:
+		if e.Code == CodeServerError {
+			return true
+		}
+	case apierr.Lost:
+		if !e.idempotent {
+			return false // may have been applied: reconcile, never resend
+		}
+	default:
+		return false
 	}
-	return b.String()
+	return e.idempotent && (e.HTTPStatus == 429 || e.HTTPStatus >= 500)
 }
 
 // Unwrap returns the underlying cause, if any.
@@ -226,7 +278,7 @@ func IsInvalidInput(err error) bool {
 	var ae *AmountError
 	var se *SignatureError
 	return IsCode(err, CodeInvalidInput) || IsCode(err, CodeInvalidParameters) ||
-		errors.As(err, &ae) || (errors.As(err, &se) && se.Field != ParamSignature)
+		errors.As(err, &ae) || (errors.As(err, &se) && se.Field != loyaltywire.ParamSignature)
 }
 
 // IsNotFound reports whether the relay does not know the payment id (2003).
@@ -247,6 +299,28 @@ func IsTimeout(err error) bool { return IsCode(err, CodeTimeout) }
 // IsTransport reports whether the request failed before an answer was read
 // (CodeTransport). The relay may have acted: see each method's idempotency notes.
 func IsTransport(err error) bool { return IsCode(err, CodeTransport) }
+
+// IsLost reports whether the request was sent and no usable answer came back: a
+// transport failure, an undecodable or oversized answer, or a gateway's 5xx without the
+// relay's envelope. The request may have been applied: reconcile (read the payment with
+// Client.Payment), never resend blindly. The end of the caller's context is not lost.
+func IsLost(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.outcome() == apierr.Lost
+}
+
+// IsRefused reports whether the request was not sent (invalid input) or the relay
+// answered with a refusal (a non-zero code, or a 4xx status): nothing was applied, so a
+// corrected request may be sent.
+func IsRefused(err error) bool {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.outcome() == apierr.Refused
+	}
+	var ae *AmountError
+	var se *SignatureError
+	return errors.As(err, &ae) || errors.As(err, &se)
+}
 
 // IsStateConflict reports whether the relay refused an operation because of the
 // payment's current status (2020–2030, 1531–1534): read the payment to see where

@@ -1,8 +1,12 @@
 package loyalty
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -16,9 +20,9 @@ func TestErrorString(t *testing.T) {
 		{&Error{Op: "loyalty.OpenNewPayment", HTTPStatus: 200, Code: CodeInvalidAccessKey, Message: "The access key entered is not valid"},
 			"loyalty.OpenNewPayment: code 2002 wrong access key: The access key entered is not valid (HTTP 200)"},
 		{&Error{Op: "loyalty.Payment", HTTPStatus: 200, Code: 1234, Message: "odd"}, "loyalty.Payment: code 1234: odd (HTTP 200)"},
-		{invalidInput("loyalty.Balance", "account", "must be 0x followed by 40 hex digits"), "loyalty.Balance: invalid input account: must be 0x followed by 40 hex digits"},
+		{invalidInput("loyalty.Balance", "account", "must be 0x followed by 40 hex digits"), "loyalty.Balance: invalid input: account must be 0x followed by 40 hex digits"},
 		{&Error{Op: "loyalty.Payment", HTTPStatus: 200, Code: CodeInvalidParameters, Validation: []ValidationIssue{{Field: "paymentId", Message: "Invalid value"}}},
-			"loyalty.Payment: code 2001 invalid parameters [paymentId: Invalid value] (HTTP 200)"},
+			"loyalty.Payment: code 2001 invalid parameters: [paymentId: Invalid value] (HTTP 200)"},
 		{&Error{Op: "loyalty.Balance", Code: CodeTransport, Err: errors.New("dial tcp: refused")}, "loyalty.Balance: transport error: dial tcp: refused"},
 	}
 	for _, c := range cases {
@@ -85,5 +89,56 @@ func TestIsInvalidInputCoversParsingHelpers(t *testing.T) {
 	}
 	if IsInvalidInput(&Error{Code: CodeInvalidAccessKey}) || IsInvalidInput(nil) {
 		t.Error("other errors are not invalid input")
+	}
+}
+
+// TestThreeOutcomes: refused, lost and the caller's context ending never blur, and a lost
+// answer is never Retryable (a generic retry helper must not resend a close).
+func TestThreeOutcomes(t *testing.T) {
+	lostClose := &Error{Op: "loyalty.CloseNewPayment", Code: CodeTransport, Err: io.EOF}
+	if !IsLost(lostClose) || IsRefused(lostClose) || lostClose.Retryable() {
+		t.Fatalf("lost close: lost %v refused %v retryable %v", IsLost(lostClose), IsRefused(lostClose), lostClose.Retryable())
+	}
+	for _, c := range []Code{CodeDecode, CodeTooLarge} {
+		if e := (&Error{Code: c}); !IsLost(e) || e.Retryable() {
+			t.Errorf("%v: want lost, not retryable", c)
+		}
+	}
+	refused := &Error{Code: CodeInsufficientBalance, HTTPStatus: 200}
+	if IsLost(refused) || !IsRefused(refused) || refused.Retryable() {
+		t.Fatal("a relay refusal is refused, not retryable")
+	}
+	if e := (&Error{Code: CodeServerError, HTTPStatus: 200}); !e.Retryable() || !IsRefused(e) {
+		t.Fatal("6000 is retryable")
+	}
+	if e := (&Error{Code: CodeHTTPStatus, HTTPStatus: 503, idempotent: true}); !e.Retryable() {
+		t.Fatal("a 503 of a read is retryable")
+	}
+	if e := (&Error{Code: CodeHTTPStatus, HTTPStatus: 503}); e.Retryable() {
+		t.Fatal("a 503 of a close is not retryable")
+	}
+	canceled := &Error{Op: "loyalty.Payment", Code: CodeCanceled, Err: context.Canceled}
+	if !errors.Is(canceled, context.Canceled) || IsLost(canceled) || IsRefused(canceled) || canceled.Retryable() {
+		t.Fatal("a cancelled call is the context's error only")
+	}
+	if !IsRefused(invalidInput("loyalty.Balance", "account", "bad")) {
+		t.Fatal("invalid input is refused")
+	}
+}
+
+func TestErrorStringDoesNotStutter(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _, _ := w.(http.Hijacker).Hijack()
+		c.Close()
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithBaseURL(srv.URL), WithAccessKey(testKey), WithoutRetrySleep())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CloseNewPayment(context.Background(), testPaymentID, true)
+	s := err.Error()
+	if !IsLost(err) || strings.Count(s, "loyalty.") != 1 || strings.Count(strings.ToLower(s), "transport") != 1 {
+		t.Fatalf("%q (lost %v)", s, IsLost(err))
 	}
 }

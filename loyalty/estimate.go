@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/holiman/uint256"
+
+	"github.com/poskit/poskit/internal/loyaltywire"
 )
 
 // RateOne is the fixed-point 1.0 of a currency rate or token price: rates
@@ -82,7 +84,7 @@ type Estimate struct {
 // CodeInvalidParameters (2001) for a fee above MaxFeeBasisPoints or an estimate that does
 // not fit in 256 bits. No request is involved, so HTTPStatus is 0.
 func estimateError(code Code, currency, msg string) *Error {
-	return &Error{Op: "loyalty.EstimatePayment", Code: code, Field: ParamCurrency, Message: msg}
+	return &Error{Op: "loyalty.EstimatePayment", Code: code, Field: loyaltywire.ParamCurrency, Message: msg}
 }
 
 // lookupRate finds a currency's rate, case-insensitively.

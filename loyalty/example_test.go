@@ -31,7 +31,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	decided, err := loyalty.NewPaymentWaiter(client, loyalty.WaiterOptions{}).Wait(ctx, p.ID, loyalty.LegNew)
+	decided, err := loyalty.NewPaymentWaiter(client).Wait(ctx, p.ID, loyalty.LegNew)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -2,8 +2,12 @@ package loyalty
 
 import (
 	"context"
-	"net/http"
+	"errors"
+	"net/url"
 	"strconv"
+	"strings"
+
+	"github.com/poskit/poskit/internal/loyaltywire"
 )
 
 // The mobile endpoints are called by the wallet app (new leg, signed by the
@@ -22,7 +26,7 @@ import (
 // it is refused with 2025 (already approved) or 2026. On a lost answer read the
 // payment with Payment.
 func (c *Client) ApproveNewPayment(ctx context.Context, paymentID, signature string) (*Payment, error) {
-	return c.approval(ctx, EndpointApproveNewPayment, c.routes.ApproveNew, paymentID, signature, true)
+	return c.approval(ctx, loyaltywire.OpApproveNewPayment, paymentID, signature, true)
 }
 
 // DenyNewPayment denies a new payment (POST /v1/payment/create/deny; relay:
@@ -32,7 +36,7 @@ func (c *Client) ApproveNewPayment(ctx context.Context, paymentID, signature str
 // Idempotency: sent once; a second deny is refused with 2020 (cannot approve in
 // this status). On a lost answer read the payment.
 func (c *Client) DenyNewPayment(ctx context.Context, paymentID, signature string) (*Payment, error) {
-	return c.approval(ctx, EndpointDenyNewPayment, c.routes.DenyNew, paymentID, signature, false)
+	return c.approval(ctx, loyaltywire.OpDenyNewPayment, paymentID, signature, false)
 }
 
 // ApproveCancelPayment approves a cancel with the shop owner's (or delegator's)
@@ -41,7 +45,7 @@ func (c *Client) DenyNewPayment(ctx context.Context, paymentID, signature string
 //
 // Idempotency: as ApproveNewPayment.
 func (c *Client) ApproveCancelPayment(ctx context.Context, paymentID, signature string) (*Payment, error) {
-	return c.approval(ctx, EndpointApproveCancelPayment, c.routes.ApproveCancel, paymentID, signature, true)
+	return c.approval(ctx, loyaltywire.OpApproveCancelPayment, paymentID, signature, true)
 }
 
 // DenyCancelPayment denies a cancel (POST /v1/payment/cancel/deny; relay:
@@ -49,35 +53,35 @@ func (c *Client) ApproveCancelPayment(ctx context.Context, paymentID, signature 
 //
 // Idempotency: as DenyNewPayment.
 func (c *Client) DenyCancelPayment(ctx context.Context, paymentID, signature string) (*Payment, error) {
-	return c.approval(ctx, EndpointDenyCancelPayment, c.routes.DenyCancel, paymentID, signature, false)
+	return c.approval(ctx, loyaltywire.OpDenyCancelPayment, paymentID, signature, false)
 }
 
-func (c *Client) approval(ctx context.Context, op Endpoint, path, paymentID, signature string, approve bool) (*Payment, error) {
-	if err := firstErr(checkBytes32(opName(op), ParamPaymentID, paymentID), checkSignature(opName(op), signature)); err != nil {
+func (c *Client) approval(ctx context.Context, op string, paymentID, signature string, approve bool) (*Payment, error) {
+	if err := firstErr(checkBytes32(opName(op), loyaltywire.ParamPaymentID, paymentID), checkSignature(opName(op), signature)); err != nil {
 		return nil, err
 	}
-	body := WireApprovalRequest{PaymentID: paymentID, Signature: signature}
-	if c.routes.ApprovalFlag() {
-		flag := WireBool(approve)
+	body := loyaltywire.ApprovalRequest{PaymentID: paymentID, Signature: signature}
+	if c.routes == RouteSetRelay {
+		flag := loyaltywire.Bool(approve)
 		body.Approval = &flag
 	}
-	var w WirePayment
-	if err := c.do(ctx, op, http.MethodPost, path, nil, body, false, &w); err != nil {
+	var w loyaltywire.Payment
+	if err := c.do(ctx, op, nil, body, &w); err != nil {
 		return nil, err
 	}
-	return decodePayment(op, &w)
+	return c.decodePayment(op, &w)
 }
 
 // ChainID returns the side chain's id, an input of wallet signatures
 // (GET /v1/chain/side/id). Reads are idempotent and retried.
 func (c *Client) ChainID(ctx context.Context) (uint64, error) {
-	const op = EndpointChainID
-	var w WireChainID
-	if err := c.do(ctx, op, http.MethodGet, c.routes.ChainID, nil, nil, true, &w); err != nil {
+	const op = loyaltywire.OpChainID
+	var w loyaltywire.ChainID
+	if err := c.do(ctx, op, nil, nil, &w); err != nil {
 		return 0, err
 	}
 	if w.ChainID <= 0 {
-		return 0, dataError(op, "chainId missing or not positive")
+		return 0, dataError(op, errors.New("chainId missing or not positive"))
 	}
 	return uint64(w.ChainID), nil
 }
@@ -86,17 +90,19 @@ func (c *Client) ChainID(ctx context.Context) (uint64, error) {
 // increases after each successful approval (GET /v1/ledger/nonce/{account}).
 // Reads are idempotent and retried.
 func (c *Client) Nonce(ctx context.Context, account string) (uint64, error) {
-	const op = EndpointNonce
-	if err := checkAccount(opName(op), ParamAccount, account); err != nil {
+	const op = loyaltywire.OpNonce
+	if err := checkAccount(opName(op), loyaltywire.ParamAccount, account); err != nil {
 		return 0, err
 	}
-	var w WireNonce
-	if err := c.do(ctx, op, http.MethodGet, c.routes.NoncePath(account), nil, nil, true, &w); err != nil {
+	var w loyaltywire.Nonce
+	req := c.reqs[op]
+	req.Path = strings.Replace(req.Path, loyaltywire.NoncePlaceholder, url.PathEscape(account), 1)
+	if _, err := c.engine.Do(ctx, req, &w); err != nil {
 		return 0, err
 	}
 	n, err := strconv.ParseUint(string(w.Nonce), 10, 64)
 	if err != nil {
-		return 0, dataError(op, "nonce is not a 64-bit integer")
+		return 0, dataError(op, errors.New("nonce is not a 64-bit integer"))
 	}
 	return n, nil
 }

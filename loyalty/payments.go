@@ -2,10 +2,11 @@ package loyalty
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/poskit/poskit/internal/loyaltywire"
 )
 
 // LoyaltyType is the kind of loyalty a user holds.
@@ -75,34 +76,20 @@ type OpenNewPaymentInput struct {
 	Account    string // the user's wallet (or temporary) address, 0x + 40 hex
 }
 
-// dataError is the CodeDecode error of a success answer whose data the client
-// cannot turn into its typed value.
-func dataError(op Endpoint, msg string) *Error {
-	return &Error{Op: opName(op), HTTPStatus: http.StatusOK, Code: CodeDecode, Message: msg}
-}
-
-func decodePayment(op Endpoint, w *WirePayment) (*Payment, error) {
-	p, err := w.Payment()
-	if err != nil {
-		return nil, dataError(op, err.Error())
-	}
-	return p, nil
-}
-
 // Balance returns a user's loyalty balance (GET /v1/payment/user/balance).
 // Reads are idempotent and retried.
 func (c *Client) Balance(ctx context.Context, account string) (*UserBalance, error) {
-	const op = EndpointBalance
-	if err := checkAccount(opName(op), ParamAccount, account); err != nil {
+	const op = loyaltywire.OpBalance
+	if err := checkAccount(opName(op), loyaltywire.ParamAccount, account); err != nil {
 		return nil, err
 	}
-	var w WireBalance
-	if err := c.do(ctx, op, http.MethodGet, c.routes.UserBalance, url.Values{ParamAccount: {account}}, nil, true, &w); err != nil {
+	var w loyaltywire.Balance
+	if err := c.do(ctx, op, url.Values{loyaltywire.ParamAccount: {account}}, nil, &w); err != nil {
 		return nil, err
 	}
-	b, err := w.Balance.amount()
+	b, err := amountOf(w.Balance, c.red)
 	if err != nil {
-		return nil, dataError(op, err.Error())
+		return nil, dataError(op, err)
 	}
 	return &UserBalance{Account: w.Account, LoyaltyType: LoyaltyType(w.LoyaltyType), Balance: b}, nil
 }
@@ -111,23 +98,23 @@ func (c *Client) Balance(ctx context.Context, account string) (*UserBalance, err
 // user in points or tokens, fee included (GET /v1/payment/info). An unknown
 // currency is code 1211. Reads are idempotent and retried.
 func (c *Client) PaymentInfo(ctx context.Context, account string, amount Amount, currency string) (*PaymentInfo, error) {
-	const op = EndpointPaymentInfo
-	if err := firstErr(checkAccount(opName(op), ParamAccount, account), checkNonEmpty(opName(op), ParamCurrency, currency)); err != nil {
+	const op = loyaltywire.OpPaymentInfo
+	if err := firstErr(checkAccount(opName(op), loyaltywire.ParamAccount, account), checkNonEmpty(opName(op), loyaltywire.ParamCurrency, currency)); err != nil {
 		return nil, err
 	}
-	q := url.Values{ParamAccount: {account}, ParamAmount: {amount.String()}, ParamCurrency: {currency}}
-	var w WirePaymentInfo
-	if err := c.do(ctx, op, http.MethodGet, c.routes.PaymentInfo, q, nil, true, &w); err != nil {
+	q := url.Values{loyaltywire.ParamAccount: {account}, loyaltywire.ParamAmount: {amount.String()}, loyaltywire.ParamCurrency: {currency}}
+	var w loyaltywire.PaymentInfo
+	if err := c.do(ctx, op, q, nil, &w); err != nil {
 		return nil, err
 	}
 	info := &PaymentInfo{Account: w.Account, LoyaltyType: LoyaltyType(w.LoyaltyType), Currency: w.Currency}
-	err := readAmounts(amountField{&info.Amount, w.Amount}, amountField{&info.Balance, w.Balance},
+	err := readAmounts(c.red, amountField{&info.Amount, w.Amount}, amountField{&info.Balance, w.Balance},
 		amountField{&info.BalanceValue, w.BalanceValue})
 	if err == nil {
-		info.Estimate, err = w.WireEstimate.amounts()
+		info.Estimate, err = estimateOf(&w.Estimate, c.red)
 	}
 	if err != nil {
-		return nil, dataError(op, err.Error())
+		return nil, dataError(op, err)
 	}
 	return info, nil
 }
@@ -144,25 +131,25 @@ func (c *Client) PaymentInfo(ctx context.Context, account string, amount Amount,
 // approved by the user and the relay force-closes it (19) after 300 s; open a
 // new one for the same purchaseId only when the customer retries.
 func (c *Client) OpenNewPayment(ctx context.Context, in OpenNewPaymentInput) (*Payment, error) {
-	const op = EndpointOpenNewPayment
+	const op = loyaltywire.OpOpenNewPayment
 	o := opName(op)
 	if err := firstErr(
 		c.requireKey(op),
-		checkNonEmpty(o, ParamPurchaseID, in.PurchaseID),
-		checkPositive(o, ParamAmount, in.Amount),
-		checkNonEmpty(o, ParamCurrency, in.Currency),
-		checkBytes32(o, ParamShopID, in.ShopID),
-		checkAccount(o, ParamAccount, in.Account),
+		checkNonEmpty(o, loyaltywire.ParamPurchaseID, in.PurchaseID),
+		checkPositive(o, loyaltywire.ParamAmount, in.Amount),
+		checkNonEmpty(o, loyaltywire.ParamCurrency, in.Currency),
+		checkBytes32(o, loyaltywire.ParamShopID, in.ShopID),
+		checkAccount(o, loyaltywire.ParamAccount, in.Account),
 	); err != nil {
 		return nil, err
 	}
-	body := WireOpenNewRequest{AccessKey: c.bodyKey(), PurchaseID: in.PurchaseID, Amount: WireAmount(in.Amount),
+	body := loyaltywire.OpenNewRequest{AccessKey: c.bodyKey(), PurchaseID: in.PurchaseID, Amount: loyaltywire.Number(in.Amount.String()),
 		Currency: in.Currency, ShopID: in.ShopID, Account: in.Account}
-	var w WirePayment
-	if err := c.do(ctx, op, http.MethodPost, c.routes.OpenNew, nil, body, false, &w); err != nil {
+	var w loyaltywire.Payment
+	if err := c.do(ctx, op, nil, body, &w); err != nil {
 		return nil, err
 	}
-	return decodePayment(op, &w)
+	return c.decodePayment(op, &w)
 }
 
 // CloseNewPayment ends the new leg (POST /v1/payment/closeNew; relay:
@@ -175,7 +162,7 @@ func (c *Client) OpenNewPayment(ctx context.Context, in OpenNewPaymentInput) (*P
 // (2026 already closed, 2029 force-closed). If the answer is lost, read the
 // payment with Payment to learn its status; never resend the close.
 func (c *Client) CloseNewPayment(ctx context.Context, paymentID string, confirm bool) (*Payment, error) {
-	return c.close(ctx, EndpointCloseNewPayment, c.routes.CloseNew, paymentID, confirm)
+	return c.close(ctx, loyaltywire.OpCloseNewPayment, paymentID, confirm)
 }
 
 // CloseCancelPayment ends the cancel leg (POST /v1/payment/closeCancel; relay:
@@ -185,19 +172,19 @@ func (c *Client) CloseNewPayment(ctx context.Context, paymentID string, confirm 
 // Idempotency: as CloseNewPayment — sent once; on a lost answer read the
 // payment, never resend.
 func (c *Client) CloseCancelPayment(ctx context.Context, paymentID string, confirm bool) (*Payment, error) {
-	return c.close(ctx, EndpointCloseCancelPayment, c.routes.CloseCancel, paymentID, confirm)
+	return c.close(ctx, loyaltywire.OpCloseCancelPayment, paymentID, confirm)
 }
 
-func (c *Client) close(ctx context.Context, op Endpoint, path, paymentID string, confirm bool) (*Payment, error) {
-	if err := firstErr(c.requireKey(op), checkBytes32(opName(op), ParamPaymentID, paymentID)); err != nil {
+func (c *Client) close(ctx context.Context, op string, paymentID string, confirm bool) (*Payment, error) {
+	if err := firstErr(c.requireKey(op), checkBytes32(opName(op), loyaltywire.ParamPaymentID, paymentID)); err != nil {
 		return nil, err
 	}
-	body := WireCloseRequest{AccessKey: c.bodyKey(), PaymentID: paymentID, Confirm: WireBool(confirm)}
-	var w WirePayment
-	if err := c.do(ctx, op, http.MethodPost, path, nil, body, false, &w); err != nil {
+	body := loyaltywire.CloseRequest{AccessKey: c.bodyKey(), PaymentID: paymentID, Confirm: loyaltywire.Bool(confirm)}
+	var w loyaltywire.Payment
+	if err := c.do(ctx, op, nil, body, &w); err != nil {
 		return nil, err
 	}
-	return decodePayment(op, &w)
+	return c.decodePayment(op, &w)
 }
 
 // OpenCancelPayment starts cancelling a closed payment (POST
@@ -209,29 +196,29 @@ func (c *Client) close(ctx context.Context, op Endpoint, path, paymentID string,
 // refused with 2022 because the payment is no longer closed; on a lost answer
 // read the payment: status 51 / 5 means the cancel was opened.
 func (c *Client) OpenCancelPayment(ctx context.Context, paymentID string) (*Payment, error) {
-	const op = EndpointOpenCancelPayment
-	if err := firstErr(c.requireKey(op), checkBytes32(opName(op), ParamPaymentID, paymentID)); err != nil {
+	const op = loyaltywire.OpOpenCancelPayment
+	if err := firstErr(c.requireKey(op), checkBytes32(opName(op), loyaltywire.ParamPaymentID, paymentID)); err != nil {
 		return nil, err
 	}
-	body := WireOpenCancelRequest{AccessKey: c.bodyKey(), PaymentID: paymentID}
-	var w WirePayment
-	if err := c.do(ctx, op, http.MethodPost, c.routes.OpenCancel, nil, body, false, &w); err != nil {
+	body := loyaltywire.OpenCancelRequest{AccessKey: c.bodyKey(), PaymentID: paymentID}
+	var w loyaltywire.Payment
+	if err := c.do(ctx, op, nil, body, &w); err != nil {
 		return nil, err
 	}
-	return decodePayment(op, &w)
+	return c.decodePayment(op, &w)
 }
 
 // Payment reads one payment with its current status (GET /v1/payment/item).
 // It is how a lost answer of an open, close or approval is resolved. Reads are
 // idempotent and retried.
 func (c *Client) Payment(ctx context.Context, paymentID string) (*Payment, error) {
-	const op = EndpointPayment
-	if err := checkBytes32(opName(op), ParamPaymentID, paymentID); err != nil {
+	const op = loyaltywire.OpPayment
+	if err := checkBytes32(opName(op), loyaltywire.ParamPaymentID, paymentID); err != nil {
 		return nil, err
 	}
-	var w WirePayment
-	if err := c.do(ctx, op, http.MethodGet, c.routes.Item, url.Values{ParamPaymentID: {paymentID}}, nil, true, &w); err != nil {
+	var w loyaltywire.Payment
+	if err := c.do(ctx, op, url.Values{loyaltywire.ParamPaymentID: {paymentID}}, nil, &w); err != nil {
 		return nil, err
 	}
-	return decodePayment(op, &w)
+	return c.decodePayment(op, &w)
 }

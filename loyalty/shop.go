@@ -2,9 +2,10 @@ package loyalty
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/poskit/poskit/internal/loyaltywire"
 )
 
 // ShopInfo is a shop's loyalty figures. The document and the relay report
@@ -35,12 +36,12 @@ type ShopWithdrawal struct {
 // ShopInfo returns a shop's figures (GET /v1/payment/shop/info). Reads are
 // idempotent and retried.
 func (c *Client) ShopInfo(ctx context.Context, shopID string) (*ShopInfo, error) {
-	const op = EndpointShopInfo
-	if err := checkBytes32(opName(op), ParamShopID, shopID); err != nil {
+	const op = loyaltywire.OpShopInfo
+	if err := checkBytes32(opName(op), loyaltywire.ParamShopID, shopID); err != nil {
 		return nil, err
 	}
-	var w WireShopInfo
-	if err := c.do(ctx, op, http.MethodGet, c.routes.ShopInfo, url.Values{ParamShopID: {shopID}}, nil, true, &w); err != nil {
+	var w loyaltywire.ShopInfo
+	if err := c.do(ctx, op, url.Values{loyaltywire.ParamShopID: {shopID}}, nil, &w); err != nil {
 		return nil, err
 	}
 	s := &ShopInfo{
@@ -56,10 +57,10 @@ func (c *Client) ShopInfo(ctx context.Context, shopID string) (*ShopInfo, error)
 	if used == "" {
 		used = w.UsedAmount
 	}
-	if err := readAmounts(amountField{&s.ProvidedPoint, provided}, amountField{&s.UsedPoint, used},
+	if err := readAmounts(c.red, amountField{&s.ProvidedPoint, provided}, amountField{&s.UsedPoint, used},
 		amountField{&s.SettledPoint, w.SettledPoint}, amountField{&s.WithdrawnPoint, w.WithdrawnPoint},
 		amountField{&s.RefundedPoint, w.RefundedAmount}); err != nil {
-		return nil, dataError(op, err.Error())
+		return nil, dataError(op, err)
 	}
 	return s, nil
 }
@@ -68,17 +69,17 @@ func (c *Client) ShopInfo(ctx context.Context, shopID string) (*ShopInfo, error)
 // /v1/payment/shop/withdrawal). Modelled: the running relay has no such route;
 // the path is the document's in both route sets. Reads are idempotent and retried.
 func (c *Client) ShopWithdrawal(ctx context.Context, shopID string) (*ShopWithdrawal, error) {
-	const op = EndpointShopWithdrawal
-	if err := checkBytes32(opName(op), ParamShopID, shopID); err != nil {
+	const op = loyaltywire.OpShopWithdrawal
+	if err := checkBytes32(opName(op), loyaltywire.ParamShopID, shopID); err != nil {
 		return nil, err
 	}
-	var w WireShopWithdrawal
-	if err := c.do(ctx, op, http.MethodGet, c.routes.ShopWithdrawal, url.Values{ParamShopID: {shopID}}, nil, true, &w); err != nil {
+	var w loyaltywire.ShopWithdrawal
+	if err := c.do(ctx, op, url.Values{loyaltywire.ParamShopID: {shopID}}, nil, &w); err != nil {
 		return nil, err
 	}
-	a, err := w.WithdrawAmount.amount()
+	a, err := amountOf(w.WithdrawAmount, c.red)
 	if err != nil {
-		return nil, dataError(op, err.Error())
+		return nil, dataError(op, err)
 	}
 	return &ShopWithdrawal{ShopID: w.ShopID, Amount: a, InProgress: w.WithdrawStatus == 1}, nil
 }

@@ -20,19 +20,21 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 	"golang.org/x/crypto/sha3"
+
+	"github.com/poskit/poskit/internal/loyaltywire"
 )
 
 // ErrInvalidSignature is matched by errors.Is for every *SignatureError whose
-// Field is ParamSignature: a malformed signature, or one that was not made by
+// Field is "signature": a malformed signature, or one that was not made by
 // the expected key over the given message. The relay answers such a signature
 // with code 1501.
 var ErrInvalidSignature = errors.New("loyalty: invalid signature")
 
-// Field names a *SignatureError reports beside the wire names of wire.go.
+// Field names a *SignatureError reports beside the wire names ("signature",
+// "paymentId", "shopId", "account").
 const (
-	// ParamSignature, ParamPaymentID, ParamShopID and ParamAccount are the wire names in wire.go.
-	FieldSigner     = "signer"     // CancelMessage.Signer or the signer given to VerifyCancel
-	FieldPrivateKey = "privateKey" // the private key (its value is never reported)
+	fieldSigner     = "signer"     // CancelMessage.Signer or the signer given to VerifyCancel
+	fieldPrivateKey = "privateKey" // the private key (its value is never reported)
 )
 
 // SignatureError reports a malformed input of the signature functions or a
@@ -40,7 +42,8 @@ const (
 type SignatureError struct {
 	// Op is the operation, e.g. "loyalty.VerifyNewPayment".
 	Op string
-	// Field is one of the Field… constants.
+	// Field is the input at fault: "signature", "paymentId", "shopId", "account",
+	// "signer" (CancelMessage.Signer or VerifyCancel's signer) or "privateKey".
 	Field string
 	// Reason says what is wrong, in plain words.
 	Reason string
@@ -54,7 +57,7 @@ func (e *SignatureError) Error() string {
 // Is reports whether target is ErrInvalidSignature and the error is about the
 // signature (not about a malformed message field).
 func (e *SignatureError) Is(target error) bool {
-	return target == ErrInvalidSignature && e.Field == ParamSignature
+	return target == ErrInvalidSignature && e.Field == loyaltywire.ParamSignature
 }
 
 // IsInvalidSignature reports whether err is (or wraps) a *SignatureError about
@@ -98,13 +101,13 @@ func GenerateKey(rand io.Reader) (*PrivateKey, error) {
 	defer clear(b[:])
 	for range generateAttempts {
 		if _, err := io.ReadFull(rand, b[:]); err != nil {
-			return nil, &SignatureError{Op: op, Field: FieldPrivateKey, Reason: "reading randomness: " + err.Error()}
+			return nil, &SignatureError{Op: op, Field: fieldPrivateKey, Reason: "reading randomness: " + err.Error()}
 		}
 		if k, ok := keyFromBytes(b[:]); ok {
 			return k, nil
 		}
 	}
-	return nil, &SignatureError{Op: op, Field: FieldPrivateKey, Reason: "source of randomness gave no valid key"}
+	return nil, &SignatureError{Op: op, Field: fieldPrivateKey, Reason: "source of randomness gave no valid key"}
 }
 
 var cryptoRand io.Reader = rand.Reader
@@ -116,12 +119,12 @@ func ParsePrivateKey(s string) (*PrivateKey, error) {
 	const op = "loyalty.ParsePrivateKey"
 	b, reason := decodeHex(s, 32)
 	if reason != "" {
-		return nil, &SignatureError{Op: op, Field: FieldPrivateKey, Reason: reason}
+		return nil, &SignatureError{Op: op, Field: fieldPrivateKey, Reason: reason}
 	}
 	defer clear(b)
 	k, ok := keyFromBytes(b)
 	if !ok {
-		return nil, &SignatureError{Op: op, Field: FieldPrivateKey, Reason: "not in the range [1, n-1] of secp256k1"}
+		return nil, &SignatureError{Op: op, Field: fieldPrivateKey, Reason: "not in the range [1, n-1] of secp256k1"}
 	}
 	return k, nil
 }
@@ -223,15 +226,15 @@ func (m NewPaymentMessage) hash(op string) ([32]byte, error) {
 
 // encode returns the ABI encoding the relay hashes.
 func (m NewPaymentMessage) encode(op string) ([]byte, error) {
-	pid, err := word32(op, ParamPaymentID, m.PaymentID)
+	pid, err := word32(op, loyaltywire.ParamPaymentID, m.PaymentID)
 	if err != nil {
 		return nil, err
 	}
-	sid, err := word32(op, ParamShopID, m.ShopID)
+	sid, err := word32(op, loyaltywire.ParamShopID, m.ShopID)
 	if err != nil {
 		return nil, err
 	}
-	acc, err := addressWord(op, ParamAccount, m.Account)
+	acc, err := addressWord(op, loyaltywire.ParamAccount, m.Account)
 	if err != nil {
 		return nil, err
 	}
@@ -265,11 +268,11 @@ func (m CancelMessage) hash(op string) ([32]byte, error) {
 
 // encode returns the ABI encoding the relay hashes.
 func (m CancelMessage) encode(op string) ([]byte, error) {
-	pid, err := word32(op, ParamPaymentID, m.PaymentID)
+	pid, err := word32(op, loyaltywire.ParamPaymentID, m.PaymentID)
 	if err != nil {
 		return nil, err
 	}
-	signer, err := addressWord(op, FieldSigner, m.Signer)
+	signer, err := addressWord(op, fieldSigner, m.Signer)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +326,7 @@ func VerifyNewPayment(sig string, m NewPaymentMessage, account string) error {
 	if err != nil {
 		return err
 	}
-	return verify(op, h, sig, ParamAccount, account)
+	return verify(op, h, sig, loyaltywire.ParamAccount, account)
 }
 
 // VerifyCancel checks that sig is signer's signature of m, the way the relay's
@@ -334,7 +337,7 @@ func VerifyCancel(sig string, m CancelMessage, signer string) error {
 	if err != nil {
 		return err
 	}
-	return verify(op, h, sig, FieldSigner, signer)
+	return verify(op, h, sig, fieldSigner, signer)
 }
 
 // RecoverAddress returns the checksummed address whose key made sig over the
@@ -355,7 +358,7 @@ func RecoverAddress(hash [32]byte, sig string) (string, error) {
 
 func sign(op string, key *PrivateKey, h [32]byte) (string, error) {
 	if key == nil || key.key == nil {
-		return "", &SignatureError{Op: op, Field: FieldPrivateKey, Reason: "no key"}
+		return "", &SignatureError{Op: op, Field: fieldPrivateKey, Reason: "no key"}
 	}
 	d := personalDigest(h)
 	c := ecdsa.SignCompact(key.secret(), d[:], false) // v‖r‖s, v = 27 + recovery id
@@ -375,7 +378,7 @@ func verify(op string, h [32]byte, sig, field, want string) error {
 		return err
 	}
 	if [20]byte(wb) != got {
-		return &SignatureError{Op: op, Field: ParamSignature,
+		return &SignatureError{Op: op, Field: loyaltywire.ParamSignature,
 			Reason: "signed by " + checksumAddress(got) + ", not by " + checksumAddress([20]byte(wb))}
 	}
 	return nil
@@ -384,7 +387,7 @@ func verify(op string, h [32]byte, sig, field, want string) error {
 func recoverAddr(op string, h [32]byte, sig string) ([20]byte, error) {
 	b, reason := decodeHex(sig, 65)
 	if reason != "" {
-		return [20]byte{}, &SignatureError{Op: op, Field: ParamSignature, Reason: reason}
+		return [20]byte{}, &SignatureError{Op: op, Field: loyaltywire.ParamSignature, Reason: reason}
 	}
 	v := b[64]
 	switch v {
@@ -392,7 +395,7 @@ func recoverAddr(op string, h [32]byte, sig string) ([20]byte, error) {
 		v += 27
 	case 27, 28:
 	default:
-		return [20]byte{}, &SignatureError{Op: op, Field: ParamSignature,
+		return [20]byte{}, &SignatureError{Op: op, Field: loyaltywire.ParamSignature,
 			Reason: fmt.Sprintf("recovery byte v is %d, want 27 or 28", v)}
 	}
 	c := make([]byte, 65)
@@ -401,7 +404,7 @@ func recoverAddr(op string, h [32]byte, sig string) ([20]byte, error) {
 	d := personalDigest(h)
 	pub, _, err := ecdsa.RecoverCompact(c, d[:])
 	if err != nil {
-		return [20]byte{}, &SignatureError{Op: op, Field: ParamSignature, Reason: "cannot recover a key: " + err.Error()}
+		return [20]byte{}, &SignatureError{Op: op, Field: loyaltywire.ParamSignature, Reason: "cannot recover a key: " + err.Error()}
 	}
 	return pubKeyAddress(pub), nil
 }

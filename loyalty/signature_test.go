@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"pgregory.net/rapid"
+
+	"github.com/poskit/poskit/internal/loyaltywire"
 )
 
 // sigVector is one entry of testdata/sigvectors.json, written by
@@ -278,7 +280,7 @@ func TestMalformedSignatures(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			err := VerifyNewPayment(sig, m, v.Address)
 			var se *SignatureError
-			if !errors.As(err, &se) || se.Field != ParamSignature || se.Op != "loyalty.VerifyNewPayment" {
+			if !errors.As(err, &se) || se.Field != loyaltywire.ParamSignature || se.Op != "loyalty.VerifyNewPayment" {
 				t.Fatalf("err = %#v, want *SignatureError on Signature", err)
 			}
 			if !errors.Is(err, ErrInvalidSignature) || !IsInvalidSignature(err) {
@@ -352,18 +354,18 @@ func TestMalformedMessageFields(t *testing.T) {
 			m := good
 			m.PaymentID = s
 			_, err := m.Hash()
-			check(t, err, ParamPaymentID)
+			check(t, err, loyaltywire.ParamPaymentID)
 			_, err = SignNewPayment(key, m)
-			check(t, err, ParamPaymentID)
-			check(t, VerifyNewPayment(v.Signature, m, v.Address), ParamPaymentID)
+			check(t, err, loyaltywire.ParamPaymentID)
+			check(t, VerifyNewPayment(v.Signature, m, v.Address), loyaltywire.ParamPaymentID)
 			_, err = CancelMessage{PaymentID: s, Signer: v.Address}.Hash()
-			check(t, err, ParamPaymentID)
+			check(t, err, loyaltywire.ParamPaymentID)
 		})
 		t.Run("ShopID/"+name, func(t *testing.T) {
 			m := good
 			m.ShopID = s
 			_, err := m.Hash()
-			check(t, err, ParamShopID)
+			check(t, err, loyaltywire.ParamShopID)
 		})
 	}
 	for name, s := range badAddr {
@@ -371,17 +373,17 @@ func TestMalformedMessageFields(t *testing.T) {
 			m := good
 			m.Account = s
 			_, err := m.Hash()
-			check(t, err, ParamAccount)
-			check(t, VerifyNewPayment(v.Signature, good, s), ParamAccount)
+			check(t, err, loyaltywire.ParamAccount)
+			check(t, VerifyNewPayment(v.Signature, good, s), loyaltywire.ParamAccount)
 		})
 		t.Run("Signer/"+name, func(t *testing.T) {
 			c := CancelMessage{PaymentID: v.PaymentID, Signer: s}
 			_, err := c.Hash()
-			check(t, err, FieldSigner)
+			check(t, err, fieldSigner)
 			_, err = SignCancel(key, c)
-			check(t, err, FieldSigner)
+			check(t, err, fieldSigner)
 			c.Signer = v.Address
-			check(t, VerifyCancel(v.Signature, c, s), FieldSigner)
+			check(t, VerifyCancel(v.Signature, c, s), fieldSigner)
 		})
 	}
 	// The zero message is malformed, not a panic.
@@ -423,7 +425,7 @@ func TestParsePrivateKey(t *testing.T) {
 	for name, s := range invalid {
 		_, err := ParsePrivateKey(s)
 		var se *SignatureError
-		if !errors.As(err, &se) || se.Field != FieldPrivateKey {
+		if !errors.As(err, &se) || se.Field != fieldPrivateKey {
 			t.Errorf("%s: err = %v, want *SignatureError on PrivateKey", name, err)
 			continue
 		}

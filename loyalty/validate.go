@@ -1,6 +1,10 @@
 package loyalty
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/poskit/poskit/internal/loyaltywire"
+)
 
 // Argument checks run before any request is sent; a failure is an *Error with
 // CodeInvalidInput whose Field is the argument's wire name. They follow the
@@ -47,7 +51,7 @@ func checkBytes32(op, field, v string) error {
 func checkSignature(op, v string) error {
 	if !IsSignature(v) {
 		// Never echo the value: a signature is a credential for one approval.
-		return invalidInput(op, ParamSignature, "must be 0x followed by 130 hex digits")
+		return invalidInput(op, loyaltywire.ParamSignature, "must be 0x followed by 130 hex digits")
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package loyalty
 import (
 	"strings"
 	"testing"
+
+	"github.com/poskit/poskit/internal/loyaltywire"
 )
 
 func TestValidators(t *testing.T) {
@@ -35,16 +37,16 @@ func TestValidators(t *testing.T) {
 	if !IsInvalidInput(err) || strings.Contains(err.Error(), "secret-signature") {
 		t.Fatalf("signature error must be invalid input and not echo the value: %v", err)
 	}
-	e := checkBytes32("loyalty.Payment", ParamPaymentID, "nope").(*Error)
-	if e.Field != ParamPaymentID || e.Code != CodeInvalidInput {
+	e := checkBytes32("loyalty.Payment", loyaltywire.ParamPaymentID, "nope").(*Error)
+	if e.Field != loyaltywire.ParamPaymentID || e.Code != CodeInvalidInput {
 		t.Fatalf("field %q code %v", e.Field, e.Code)
 	}
-	if checkNonEmpty("op", ParamPurchaseID, "  ") == nil || checkNonEmpty("op", ParamPurchaseID, "P1") != nil {
+	if checkNonEmpty("op", loyaltywire.ParamPurchaseID, "  ") == nil || checkNonEmpty("op", loyaltywire.ParamPurchaseID, "P1") != nil {
 		t.Fatal("checkNonEmpty")
 	}
 	zero, _ := ParseAmount("0")
 	one, _ := ParseAmount("1")
-	if checkPositive("op", ParamAmount, zero) == nil || checkPositive("op", ParamAmount, one) != nil {
+	if checkPositive("op", loyaltywire.ParamAmount, zero) == nil || checkPositive("op", loyaltywire.ParamAmount, one) != nil {
 		t.Fatal("checkPositive")
 	}
 }

@@ -3,17 +3,24 @@ package loyalty
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/poskit/poskit/internal/clockx"
+	"github.com/poskit/poskit/internal/loyaltywire"
 )
 
-// PaymentReader reads one payment; *Client implements it. PaymentWaiter polls it.
+// PaymentReader is what a PaymentWaiter needs of a client: reading one payment. *Client
+// implements it; so can a test double or a wrapper. A reader that also has a
+// Clock() Clock method (as *Client does) lends the waiter its clock.
 type PaymentReader interface {
 	Payment(ctx context.Context, paymentID string) (*Payment, error)
 }
+
+// clocked is implemented by readers that carry a clock (*Client).
+type clocked interface{ Clock() Clock }
 
 // Defaults of a PaymentWaiter.
 const (
@@ -23,26 +30,41 @@ const (
 	defaultWaiterPendingCapacity = 1024
 )
 
-// WaiterOptions configures a PaymentWaiter. Zero fields take the defaults.
-type WaiterOptions struct {
-	// MinDelay is the wait before the second poll (the first is immediate);
-	// each further delay doubles, up to MaxDelay. Defaults 1 s and 5 s.
-	MinDelay, MaxDelay time.Duration
-	// ApprovalTimeout is the document's rule: without a decision this long
-	// after Wait starts, the leg is treated as timed out (default 45 s).
-	ApprovalTimeout time.Duration
-	// Clock is the time source; default the client's (WithClock) or the real clock.
-	Clock Clock
+// DefaultWaiterPoll is the polling policy of a PaymentWaiter: the first poll at once, then
+// pauses of 1 s doubling to 5 s, without jitter, until the approval timeout.
+var DefaultWaiterPoll = RetryPolicy{MaxRetries: math.MaxInt32, Initial: DefaultWaiterMinDelay, Max: DefaultWaiterMaxDelay, Multiplier: 2, Jitter: -1}
+
+// WaiterOption configures a PaymentWaiter.
+type WaiterOption func(*waiterConfig)
+
+type waiterConfig struct {
+	poll            RetryPolicy
+	approvalTimeout time.Duration
+	clock           Clock
 }
+
+// WithWaiterPoll sets the pauses between polls (zero fields: DefaultWaiterPoll's; the
+// retry count is ignored, polls go on until the approval timeout).
+func WithWaiterPoll(p RetryPolicy) WaiterOption { return func(c *waiterConfig) { c.poll = p } }
+
+// WithApprovalTimeout sets the document's rule: without a decision this long after Wait
+// starts, the leg is treated as timed out (default 45 s).
+func WithApprovalTimeout(d time.Duration) WaiterOption {
+	return func(c *waiterConfig) { c.approvalTimeout = d }
+}
+
+// WithWaiterClock sets the time source (default: the reader's Clock(), when it has one,
+// else the wall clock).
+func WithWaiterClock(clk Clock) WaiterOption { return func(c *waiterConfig) { c.clock = clk } }
 
 // PaymentWaiter waits for the decision on one leg of a payment: the callback
 // if one arrives (feed it with Notify), otherwise by polling Payment with
-// exponential back-off on the injected clock, and at most ApprovalTimeout.
-// It rejects status changes the state machine does not allow. It is safe for
+// exponential back-off (RetryPolicy) on the injected clock, and at most the approval
+// timeout. It rejects status changes the state machine does not allow. It is safe for
 // concurrent use; many Waits may run at once.
 type PaymentWaiter struct {
 	reader PaymentReader
-	opts   WaiterOptions
+	cfg    waiterConfig
 
 	mu      sync.Mutex
 	subs    map[callbackKey][]chan CallbackEvent
@@ -51,25 +73,27 @@ type PaymentWaiter struct {
 }
 
 // NewPaymentWaiter returns a waiter polling reader (usually a *Client).
-func NewPaymentWaiter(reader PaymentReader, opts WaiterOptions) *PaymentWaiter {
-	if opts.MinDelay <= 0 {
-		opts.MinDelay = DefaultWaiterMinDelay
-	}
-	if opts.MaxDelay < opts.MinDelay {
-		opts.MaxDelay = max(DefaultWaiterMaxDelay, opts.MinDelay)
-	}
-	if opts.ApprovalTimeout <= 0 {
-		opts.ApprovalTimeout = DefaultApprovalTimeout
-	}
-	if opts.Clock == nil {
-		if c, ok := reader.(*Client); ok {
-			opts.Clock = c.Clock()
+func NewPaymentWaiter(reader PaymentReader, opts ...WaiterOption) *PaymentWaiter {
+	cfg := waiterConfig{}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
 		}
 	}
-	opts.Clock = clockx.Or(opts.Clock)
+	cfg.poll = cfg.poll.Or(DefaultWaiterPoll)
+	cfg.poll.MaxRetries = math.MaxInt32
+	if cfg.approvalTimeout <= 0 {
+		cfg.approvalTimeout = DefaultApprovalTimeout
+	}
+	if cfg.clock == nil {
+		if c, ok := reader.(clocked); ok {
+			cfg.clock = c.Clock()
+		}
+	}
+	cfg.clock = clockx.Or(cfg.clock)
 	return &PaymentWaiter{
 		reader:  reader,
-		opts:    opts,
+		cfg:     cfg,
 		subs:    make(map[callbackKey][]chan CallbackEvent),
 		pending: make(map[callbackKey]CallbackEvent),
 	}
@@ -157,12 +181,14 @@ const waitOp = "loyalty.PaymentWaiter.Wait"
 //   - failed (19/59): CodePaymentFailed;
 //   - a polled status the state machine cannot reach from the previous one:
 //     CodeIllegalTransition;
-//   - a poll error that is not temporary (e.g. unknown payment 2003): that error;
-//   - ctx done: an *Error wrapping ctx.Err().
+//   - a poll error that is a refusal (e.g. unknown payment 2003): that error;
+//   - ctx done: an *Error with CodeCanceled wrapping ctx.Err() (errors.Is(err,
+//     context.Canceled) or DeadlineExceeded holds; it is not IsLost).
 //
-// Transport and 6000 errors of a poll are retried at the next poll.
+// A poll is a read: a lost answer, the relay's 6000 and 429/5xx answers are
+// retried at the next poll.
 func (w *PaymentWaiter) Wait(ctx context.Context, paymentID string, leg Leg) (*Payment, error) {
-	if err := checkBytes32(waitOp, ParamPaymentID, paymentID); err != nil {
+	if err := checkBytes32(waitOp, loyaltywire.ParamPaymentID, paymentID); err != nil {
 		return nil, err
 	}
 	if leg != LegNew && leg != LegCancel {
@@ -172,8 +198,8 @@ func (w *PaymentWaiter) Wait(ctx context.Context, paymentID string, leg Leg) (*P
 	events := w.subscribe(k)
 	defer w.unsubscribe(k, events)
 
-	clk := w.opts.Clock
-	deadline := clk.NewTimer(w.opts.ApprovalTimeout)
+	clk := w.cfg.clock
+	deadline := clk.NewTimer(w.cfg.approvalTimeout)
 	defer deadline.Stop()
 
 	var last *Payment
@@ -181,11 +207,11 @@ func (w *PaymentWaiter) Wait(ctx context.Context, paymentID string, leg Leg) (*P
 		p, err := w.reader.Payment(ctx, paymentID)
 		if err != nil {
 			if ctx.Err() != nil {
-				return last, &Error{Op: waitOp, Code: CodeTransport, Message: "wait abandoned", Err: ctx.Err()}, true
+				return last, abandoned(ctx), true
 			}
 			var t interface{ Retryable() bool }
-			if errors.As(err, &t) && t.Retryable() {
-				return nil, nil, false
+			if IsLost(err) || (errors.As(err, &t) && t.Retryable()) {
+				return nil, nil, false // a read: safe to poll again
 			}
 			return last, err, true
 		}
@@ -206,16 +232,16 @@ func (w *PaymentWaiter) Wait(ctx context.Context, paymentID string, leg Leg) (*P
 	if p, err, done := poll(); done {
 		return p, err
 	}
-	delay := w.opts.MinDelay
+	pauses := w.cfg.poll.Schedule()
 	for {
-		timer := clk.NewTimer(delay)
+		timer := clk.NewTimer(pauses.NextBackOff())
 		select {
 		case ev := <-events:
 			timer.Stop()
 			return ev.Payment, outcomeError(ev.Outcome, ev.Message)
 		case <-ctx.Done():
 			timer.Stop()
-			return last, &Error{Op: waitOp, Code: CodeTransport, Message: "wait abandoned", Err: ctx.Err()}
+			return last, abandoned(ctx)
 		case <-deadline.C():
 			timer.Stop()
 			// One last look: a decision may have landed just before the deadline.
@@ -228,12 +254,11 @@ func (w *PaymentWaiter) Wait(ctx context.Context, paymentID string, leg Leg) (*P
 				return p, err
 			}
 			return last, &Error{Op: waitOp, Code: CodeTimeout,
-				Message: "no decision within " + w.opts.ApprovalTimeout.String()}
+				Message: "no decision within " + w.cfg.approvalTimeout.String()}
 		case <-timer.C():
 			if p, err, done := poll(); done {
 				return p, err
 			}
-			delay = min(2*delay, w.opts.MaxDelay)
 		}
 	}
 }
@@ -257,5 +282,10 @@ func outcomeError(o Outcome, msg string) error {
 	default:
 		code = CodeUnknown
 	}
-	return &Error{Op: waitOp, Code: code, Message: cleanMessage(msg)}
+	return &Error{Op: waitOp, Code: code, Message: loyaltywire.Clean(msg, nil)}
+}
+
+// abandoned is Wait's error when ctx ended: the context's own error, not a lost answer.
+func abandoned(ctx context.Context) error {
+	return &Error{Op: waitOp, Code: CodeCanceled, Message: "wait abandoned", Err: ctx.Err()}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jarcoal/httpmock"
+
 	"github.com/poskit/poskit/mock"
 )
 
@@ -77,7 +78,7 @@ func drive(t *testing.T, clk *mock.Clock, step time.Duration, res <-chan waitRes
 }
 
 func newWaiter(r PaymentReader, clk *mock.Clock) *PaymentWaiter {
-	return NewPaymentWaiter(r, WaiterOptions{MinDelay: time.Second, MaxDelay: 4 * time.Second, Clock: clk})
+	return NewPaymentWaiter(r, WithWaiterPoll(RetryPolicy{Initial: time.Second, Max: 4 * time.Second}), WithWaiterClock(clk))
 }
 
 func TestWaiterPollingOutcomes(t *testing.T) {
@@ -202,7 +203,7 @@ func TestWaiterPollErrors(t *testing.T) {
 
 func TestWaiterOverHTTPClient(t *testing.T) {
 	clk := mock.NewClock(time.Time{})
-	cl, mt := mockClient(t, WithClock(clk), WithRoutes(RelayRoutes()))
+	cl, mt := mockClient(t, WithClock(clk), WithRouteSet(RouteSetRelay))
 	statuses := []int{11, 14, 15}
 	i := 0
 	var mu sync.Mutex
@@ -213,7 +214,7 @@ func TestWaiterOverHTTPClient(t *testing.T) {
 		i++
 		return httpmock.NewStringResponse(200, `{"code":0,"data":`+callbackData(s)+`}`), nil
 	})
-	res := drive(t, clk, time.Second, startWait(NewPaymentWaiter(cl, WaiterOptions{}), LegNew))
+	res := drive(t, clk, time.Second, startWait(NewPaymentWaiter(cl), LegNew))
 	if res.err != nil || res.p.Status != StatusNewApproved || res.p.TotalPoint.String() != "10500000000000000000" {
 		t.Fatalf("%+v %v", res.p, res.err)
 	}

@@ -9,33 +9,34 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/poskit/poskit/internal/endpoint"
+	"github.com/poskit/poskit/internal/loyaltywire"
 )
 
 func TestRouteSets(t *testing.T) {
-	doc, relay := DocumentRoutes(), RelayRoutes()
-	if doc.OpenNew != "/v1/payment/openNew" || doc.ApproveNew != "/v1/payment/create/confirm" || doc.DenyCancel != "/v1/payment/cancel/deny" {
+	doc, relay := RouteSetDocument.table(), RouteSetRelay.table()
+	path := func(tb endpoint.Table, op string) string { e, _ := tb.Lookup(op); return e.Path }
+	if path(doc, "OpenNewPayment") != "/v1/payment/openNew" || path(doc, "ApproveNewPayment") != "/v1/payment/create/confirm" || path(doc, "DenyCancelPayment") != "/v1/payment/cancel/deny" {
 		t.Fatalf("document routes: %+v", doc)
 	}
-	if relay.OpenNew != "/v1/payment/new/open" || relay.ApproveNew != relay.DenyNew || relay.ApproveCancel != "/v1/payment/cancel/approval" {
+	if path(relay, "OpenNewPayment") != "/v1/payment/new/open" || path(relay, "ApproveNewPayment") != path(relay, "DenyNewPayment") || path(relay, "ApproveCancelPayment") != "/v1/payment/cancel/approval" {
 		t.Fatalf("relay routes: %+v", relay)
 	}
-	if doc.ApprovalFlag() || !relay.ApprovalFlag() {
-		t.Fatal("approval flag only in the relay set")
+	if path(relay, "Nonce") != "/v1/ledger/nonce/"+loyaltywire.NoncePlaceholder {
+		t.Fatalf("nonce path %q", path(relay, "Nonce"))
 	}
-	if got := relay.NoncePath("0xabc"); got != "/v1/ledger/nonce/0xabc" {
-		t.Fatalf("nonce path %q", got)
-	}
-	for _, r := range []Routes{doc, relay} {
-		list := r.List()
-		seen := map[Endpoint]bool{}
-		for _, rt := range list {
+	for _, tb := range []endpoint.Table{doc, relay} {
+		for _, rt := range tb.Endpoints {
 			if rt.Path == "" || !strings.HasPrefix(rt.Path, "/v1/") || (rt.Method != "GET" && rt.Method != "POST") {
-				t.Errorf("%v: bad route %+v", r.Set, rt)
+				t.Errorf("bad route %+v", rt)
 			}
-			seen[rt.Endpoint] = true
+			if rt.Idempotent != (rt.Method == "GET") {
+				t.Errorf("%s: only reads are idempotent", rt.Op)
+			}
 		}
-		if len(seen) != 15 {
-			t.Errorf("%v lists %d endpoints", r.Set, len(seen))
+		if len(tb.Ops()) != 15 {
+			t.Errorf("%d operations", len(tb.Ops()))
 		}
 	}
 }
@@ -133,7 +134,7 @@ func TestDecodeEnvelope(t *testing.T) {
 		long := strings.Repeat("é", 1000) + "\n\x00"
 		body, _ := json.Marshal(NewErrorEnvelope(CodeContractError, long))
 		err := DecodeEnvelope("op", 200, body, nil).(*Error)
-		if len(err.Message) > maxMessageLen+4 || strings.ContainsAny(err.Message, "\n\x00") {
+		if len(err.Message) > loyaltywire.MaxMessageLen+4 || strings.ContainsAny(err.Message, "\n\x00") {
 			t.Fatalf("message not bounded: %d bytes", len(err.Message))
 		}
 	})
@@ -169,7 +170,7 @@ func TestWirePaymentConversion(t *testing.T) {
 	if err := json.Unmarshal([]byte(docItem), &w); err != nil {
 		t.Fatal(err)
 	}
-	p, err := w.Payment()
+	p, err := paymentOf(&w, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestWirePaymentConversion(t *testing.T) {
 	if err := json.Unmarshal(b, &w3); err != nil {
 		t.Fatal(err)
 	}
-	p3, err := w3.Payment()
+	p3, err := paymentOf(&w3, nil)
 	if err != nil || p3.TotalValue.String() != p.TotalValue.String() || p3.Status != p.Status || !p3.OpenedAt.Equal(p.OpenedAt) {
 		t.Fatalf("round trip %+v %v", p3, err)
 	}
@@ -197,7 +198,7 @@ func TestWirePaymentConversion(t *testing.T) {
 	if w4.Status != 15 {
 		t.Fatalf("status fallback %v", w4.Status)
 	}
-	if _, err := w4.Payment(); err == nil {
+	if _, err := paymentOf(&w4, nil); err == nil {
 		t.Fatal("amount 1.5 accepted")
 	}
 }
@@ -233,7 +234,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			_ = e.Error()
 			return
 		}
-		_, _ = w.Payment()
+		_, _ = paymentOf(&w, nil)
 	})
 }
 
@@ -242,7 +243,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 func checkSameAsTwoPass(t *testing.T, status int, body []byte, err error, got *WirePayment) {
 	t.Helper()
 	var want WirePayment
-	werr := decodeEnvelope("loyalty.Fuzz", status, body, &want)
+	werr := twoPass("loyalty.Fuzz", status, body, &want)
 	if (err == nil) != (werr == nil) {
 		t.Fatalf("%q (status %d): one pass %v, two passes %v", body, status, err, werr)
 	}
@@ -345,4 +346,12 @@ func FuzzWireScalars(f *testing.F) {
 			t.Fatalf("WireNumber %q: %q %v, reference %q %v", b, n, nerr, rn, rnerr)
 		}
 	})
+}
+
+// twoPass decodes as the envelope's second pass does (data kept raw until the code is known).
+func twoPass(op string, status int, body []byte, out any) error {
+	if err := loyaltywire.DecodeTwoPass(status, body, out); err != nil {
+		return answerError(op, status, err, nil)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -30,7 +31,16 @@ type Router struct {
 
 	mu       sync.RWMutex
 	routes   map[string]route // "METHOD path"
+	patterns []patternRoute   // paths with {name} segments, in registration order
 	inFlight atomic.Int64
+}
+
+// patternRoute is a route whose path has wildcard segments: "{name}" matches one
+// non-empty segment, which the handler reads with r.PathValue(name).
+type patternRoute struct {
+	method string
+	segs   []string
+	route
 }
 
 type route struct {
@@ -43,11 +53,47 @@ func NewRouter(c *Clock, fail func(w http.ResponseWriter, f Fault)) *Router {
 	return &Router{clock: c, Fail: fail, routes: make(map[string]route)}
 }
 
-// Handle registers h as operation op for method and exact path.
+// Handle registers h as operation op for method and path. A path segment "{name}"
+// matches any one non-empty segment; the handler reads it with r.PathValue(name). Exact
+// paths win over patterns.
 func (rt *Router) Handle(method, path, op string, h HandlerFunc) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
+	if strings.Contains(path, "{") {
+		rt.patterns = append(rt.patterns, patternRoute{method: method, segs: strings.Split(path, "/"), route: route{op: op, h: h}})
+		return
+	}
 	rt.routes[method+" "+path] = route{op: op, h: h}
+}
+
+// match finds the pattern route of r, setting its path values.
+func (rt *Router) match(r *http.Request) (route, bool) {
+	segs := strings.Split(r.URL.Path, "/")
+	for _, p := range rt.patterns {
+		if p.method != r.Method || len(p.segs) != len(segs) {
+			continue
+		}
+		ok := true
+		for i, ps := range p.segs {
+			if strings.HasPrefix(ps, "{") && strings.HasSuffix(ps, "}") {
+				ok = segs[i] != ""
+			} else {
+				ok = ps == segs[i]
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			for i, ps := range p.segs {
+				if strings.HasPrefix(ps, "{") && strings.HasSuffix(ps, "}") {
+					r.SetPathValue(ps[1:len(ps)-1], segs[i])
+				}
+			}
+			return p.route, true
+		}
+	}
+	return route{}, false
 }
 
 // ServeHTTP implements http.Handler.
@@ -56,6 +102,9 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer rt.inFlight.Add(-1)
 	rt.mu.RLock()
 	rte, ok := rt.routes[r.Method+" "+r.URL.Path]
+	if !ok && len(rt.patterns) > 0 {
+		rte, ok = rt.match(r)
+	}
 	rt.mu.RUnlock()
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBody+1))
 	if err != nil || len(body) > MaxRequestBody {

@@ -32,8 +32,8 @@ func runLoyalty(ctx context.Context) error {
 	seed := relay.Seed()
 	alice, _ := seed.Wallet(loyaltymock.Alice)
 	shop := seed.Shop()
-	client := relay.Client() // the document's routes; loyalty.RelayRoutes() for the relay's
-	waiter = loyalty.NewPaymentWaiter(client, loyalty.WaiterOptions{})
+	client := relay.Client() // the document's routes; loyalty.WithRouteSet(loyalty.RouteSetRelay) for the relay's
+	waiter = loyalty.NewPaymentWaiter(client)
 	s.printf("fake relay at %s, kiosk callback at %s", relay.URL(), kiosk.URL)
 
 	bal, err := client.Balance(ctx, alice.Account)

@@ -63,7 +63,7 @@ func BenchmarkFakeThroughput(b *testing.B) {
 	srv := NewServer(WithWalletPolicy(Ignore))
 	defer srv.Close()
 	alice, _ := srv.Seed().Wallet(Alice)
-	fakeURL := srv.URL() + loyalty.RelayRoutes().UserBalance + "?account=" + alice.Account
+	fakeURL := srv.URL() + relayRoutes().UserBalance + "?account=" + alice.Account
 
 	resp, err := http.Get(fakeURL)
 	if err != nil {
@@ -76,7 +76,7 @@ func BenchmarkFakeThroughput(b *testing.B) {
 		_, _ = w.Write(body)
 	}))
 	defer bare.Close()
-	bareURL := bare.URL + loyalty.RelayRoutes().UserBalance + "?account=" + alice.Account
+	bareURL := bare.URL + relayRoutes().UserBalance + "?account=" + alice.Account
 
 	n := b.N
 	if n < 2000 {
@@ -93,7 +93,7 @@ func BenchmarkFakeThroughput(b *testing.B) {
 		bareRate += loadGen(b, bc, bareURL, n/2, g)
 	}
 	b.StopTimer()
-	srv.rt.Recorder.Reset()
+	srv.Recorder().Reset()
 	b.ReportMetric(fakeRate/2, "fake_req/s")
 	b.ReportMetric(bareRate/2, "bare_req/s")
 	b.ReportMetric(fakeRate/bareRate, "fake/bare")

@@ -2,7 +2,6 @@ package loyaltymock
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,12 +10,13 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/poskit/poskit/internal/loyaltywire"
 	"github.com/poskit/poskit/loyalty"
 	"github.com/poskit/poskit/mock"
 )
 
 // OpCallback is the fault-injection name of the callback the fake POSTs to
-// the KIOSK. Fail and DropAnswer lose the callback (it is recorded, not
+// the KIOSK (the one fault name that is not a client method). Fail and DropAnswer lose the callback (it is recorded, not
 // sent); Delay sends it after Fault.Delay on the fake clock; Garbage sends
 // Fault.Body (default: not JSON) instead of the callback.
 const OpCallback = "Callback"
@@ -43,7 +43,7 @@ func (s *Server) callbackLocked(p *payment, leg loyalty.Leg, o loyalty.Outcome, 
 		return pendingCallback{}, false
 	}
 	p.cbSent |= legBit(leg)
-	data := loyalty.NewWirePayment(&p.p)
+	data := wirePayment(&p.p)
 	// The relay's callback data carries no timestamps or txHash.
 	data.OpenNewTimestamp, data.CloseNewTimestamp, data.OpenCancelTimestamp, data.CloseCancelTimestamp = 0, 0, 0, 0
 	data.TxHash = ""
@@ -70,7 +70,7 @@ func (s *Server) deliverOne(cb pendingCallback) {
 		}
 	}
 	s.mu.Unlock()
-	wc, err := loyalty.NewWireCallback(dialect, cb.leg, cb.outcome, cb.message, cb.data)
+	wc, err := loyaltywire.NewCallback(loyaltywire.Dialect(dialect), loyaltywire.Leg(cb.leg), loyaltywire.Outcome(cb.outcome), cb.message, cb.data)
 	rec := CallbackRecord{
 		At: s.clock.Now(), URL: target, PaymentID: cb.data.PaymentID, Leg: cb.leg,
 		Outcome: cb.outcome, Code: loyalty.Code(wc.Code), Dialect: dialect,
@@ -106,7 +106,7 @@ func (s *Server) send(rec CallbackRecord, key string) {
 		s.record(rec)
 		return
 	}
-	if f, ok := s.rt.Faults.Take(OpCallback); ok {
+	if f, ok := s.Faults().Take(OpCallback); ok {
 		switch f.Kind {
 		case mock.Fail, mock.DropAnswer:
 			rec.Err = "lost by an injected fault"
@@ -136,14 +136,13 @@ func (s *Server) send(rec CallbackRecord, key string) {
 // post sends rec and returns its index in the records.
 func (s *Server) post(rec CallbackRecord, key string) int {
 	i := s.record(rec)
-	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rec.URL, bytes.NewReader(rec.Body))
+	// Bounded by cbClient's Timeout (callbackTimeout) and the fake's lifetime.
+	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, rec.URL, bytes.NewReader(rec.Body))
 	status, errText := 0, ""
 	if err == nil {
 		req.Header.Set("Content-Type", "application/json")
 		if key != "" && rec.Dialect == loyalty.CallbackDialectRelay && s.opts.callbackHeader {
-			req.Header.Set(loyalty.HeaderAuthorization, key)
+			req.Header.Set(loyaltywire.HeaderAuthorization, key)
 		}
 		var resp *http.Response
 		resp, err = s.cbClient.Do(req)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/poskit/poskit/internal/benchx"
+	"github.com/poskit/poskit/internal/loyaltywire"
 	"github.com/poskit/poskit/loyalty"
 	"github.com/poskit/poskit/mock"
 )
@@ -57,7 +58,7 @@ func TestClientFullFlow(t *testing.T) {
 			seed := srv.Seed()
 			sink := newEventSink(t, seed.AccessKey())
 			srv.SetCallbackURL(sink.URL)
-			c := srv.Client(loyalty.WithRoutes(rs))
+			c := srv.Client(loyalty.WithRouteSet(rs.Set))
 			alice, _ := seed.Wallet(Alice)
 			owner, _ := seed.Wallet(Owner)
 
@@ -148,8 +149,8 @@ func TestClientWithScriptedWalletAndWaiter(t *testing.T) {
 	srv := NewServer(WithClock(clk), WithWalletPolicy(ApproveAfter(5*time.Second)))
 	defer srv.Close()
 	seed := srv.Seed()
-	c := srv.Client(loyalty.WithRoutes(loyalty.RelayRoutes()))
-	waiter := loyalty.NewPaymentWaiter(c, loyalty.WaiterOptions{MinDelay: time.Minute, MaxDelay: time.Minute})
+	c := srv.Client(loyalty.WithRouteSet(loyalty.RouteSetRelay))
+	waiter := loyalty.NewPaymentWaiter(c, loyalty.WithWaiterPoll(loyalty.RetryPolicy{Initial: time.Minute, Max: time.Minute}))
 	h := loyalty.NewCallbackHandler(seed.AccessKey(), func(_ context.Context, ev loyalty.CallbackEvent) error {
 		waiter.Notify(ev)
 		return nil
@@ -193,7 +194,7 @@ func BenchmarkClientCall(b *testing.B) {
 	ctx := context.Background()
 	hc := srv.HTTPClient()
 	c := srv.Client(loyalty.WithHTTPClient(hc))
-	u := srv.URL() + loyalty.DocumentRoutes().UserBalance + "?account=" + alice.Account
+	u := srv.URL() + documentRoutes().UserBalance + "?account=" + alice.Account
 	hand := func() error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
@@ -211,7 +212,7 @@ func BenchmarkClientCall(b *testing.B) {
 		}
 		var env struct {
 			Code int                 `json:"code"`
-			Data loyalty.WireBalance `json:"data"`
+			Data loyaltywire.Balance `json:"data"`
 		}
 		if err := json.Unmarshal(body, &env); err != nil {
 			return err
@@ -223,5 +224,5 @@ func BenchmarkClientCall(b *testing.B) {
 		_, err := c.Balance(ctx, alice.Account)
 		return err
 	}
-	benchx.CompareCalls(b, hand, viaClient, srv.rt.Recorder.Reset)
+	benchx.CompareCalls(b, hand, viaClient, srv.Recorder().Reset)
 }

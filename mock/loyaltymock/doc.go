@@ -1,5 +1,6 @@
 // Package loyaltymock is a stateful fake of the DMS Relay KIOSK payment API
-// (package loyalty): an httptest server on a loopback port that speaks both
+// (package loyalty), built on the shared fake base (it embeds *mock.Server, so it is a
+// mock.Fake that poskit-mock serves): a loopback server that speaks both
 // route sets at once (the document's /v1/payment/openNew, create/confirm, …
 // and the relay's /v1/payment/new/open, new/approval, …), the relay's
 // envelope ({code, data} / {code, error{message, validation}}, HTTP 200 for
@@ -17,7 +18,7 @@
 // Client returns a loyalty.Client wired to the fake (base URL, access key,
 // the fake's clock, no retry sleeps):
 //
-//	c := srv.Client(loyalty.WithRoutes(loyalty.RelayRoutes()))
+//	c := srv.Client(loyalty.WithRouteSet(loyalty.RouteSetRelay))
 //	bal, err := c.Balance(ctx, seed.Wallets[0].Account)
 //
 // # Payments
@@ -71,12 +72,15 @@
 //
 // # Operations and faults
 //
+// Both route sets come from one endpoint table (internal/loyaltywire), from which the
+// client builds its calls and the fake registers one handler per operation.
 // Faults().Inject(op, fault) applies to the operation op; the names are the
-// loyalty Endpoint constants: Balance, PaymentInfo, OpenNewPayment,
+// *loyalty.Client method names: Balance, PaymentInfo, OpenNewPayment,
 // CloseNewPayment, OpenCancelPayment, CloseCancelPayment, ShopInfo,
 // ShopWithdrawal, Payment (GET item), ApproveNewPayment, DenyNewPayment,
 // ApproveCancelPayment, DenyCancelPayment, ChainID, Nonce — plus Callback
-// (OpCallback) for the callback the fake sends. The relay set's single
+// (OpCallback) for the callback the fake sends; any other name is refused with an
+// error (*mock.UnknownOperationError). The relay set's single
 // approval path of a leg is the operation ApproveNewPayment /
 // ApproveCancelPayment whatever its approval flag; the document's deny paths
 // are DenyNewPayment / DenyCancelPayment. Fail answers in the relay's
@@ -85,9 +89,18 @@
 // clock; Garbage answers a non-JSON body. For Callback: Fail and DropAnswer
 // lose it, Delay posts it later, Garbage posts Fault.Body instead.
 //
+// # Named actions
+//
+// Actions (served by poskit-mock as POST /loyalty/do/{name}, listed with an example
+// body by GET /loyalty/do): approve, deny, approve-cancel and deny-cancel
+// {"paymentId":"0x…"}; wallet-policy {"account","action":"approve|deny|ignore","delay"};
+// balance {"account"} (with "set":true and "amount" to change it); seed; callbacks.
+// A payment or account the fake does not hold is refused (mock.ErrUnknown).
+//
 // # Property tests for partners
 //
-// proptest.go exports rapid generators (GenAmount, GenInvalidAmount,
+// The sub-package loyaltyprop (kept apart so that importing this fake does not pull in
+// rapid) exports rapid generators (GenAmount, GenInvalidAmount,
 // GenPaymentRequest, GenWalletBehaviour) and CheckKioskIntegration, a
 // property a partner runs against its own KIOSK routine (a Kiosk function):
 // under any generated interleaving of approval, denial, late or missing

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poskit/poskit/internal/loyaltywire"
 	"github.com/poskit/poskit/loyalty"
 )
 
@@ -90,15 +91,15 @@ type answer struct {
 	HTTP  int
 	Code  loyalty.Code
 	Data  json.RawMessage
-	Error *loyalty.WireError
+	Error *loyaltywire.Error
 }
 
-func (a answer) payment(t testing.TB) loyalty.WirePayment {
+func (a answer) payment(t testing.TB) loyaltywire.Payment {
 	t.Helper()
 	if a.Code != 0 {
 		t.Fatalf("want success, got code %d %+v", a.Code, a.Error)
 	}
-	var w loyalty.WirePayment
+	var w loyaltywire.Payment
 	if err := json.Unmarshal(a.Data, &w); err != nil {
 		t.Fatalf("data %s: %v", a.Data, err)
 	}
@@ -165,7 +166,7 @@ func doRaw(t testing.TB, srv *Server, r req) answer {
 	var env struct {
 		Code  *int               `json:"code"`
 		Data  json.RawMessage    `json:"data"`
-		Error *loyalty.WireError `json:"error"`
+		Error *loyaltywire.Error `json:"error"`
 	}
 	if err := json.Unmarshal(body, &env); err != nil || env.Code == nil {
 		t.Fatalf("%s %s: not an envelope (HTTP %d): %s", r.method, r.path, resp.StatusCode, body)
@@ -174,7 +175,7 @@ func doRaw(t testing.TB, srv *Server, r req) answer {
 }
 
 // open opens a payment with the default key through the given route set.
-func (f *fixture) open(rs loyalty.Routes, purchaseID, amount, currency, account string) answer {
+func (f *fixture) open(rs routes, purchaseID, amount, currency, account string) answer {
 	f.t.Helper()
 	return f.do(req{method: "POST", path: rs.OpenNew, key: f.seed.AccessKey(), fields: map[string]string{
 		"purchaseId": purchaseID, "amount": amount, "currency": currency,
@@ -183,14 +184,14 @@ func (f *fixture) open(rs loyalty.Routes, purchaseID, amount, currency, account 
 }
 
 // mustOpen opens a payment of whole KRW units for alice and returns its id.
-func (f *fixture) mustOpen(rs loyalty.Routes, purchaseID string, krw uint64) string {
+func (f *fixture) mustOpen(rs routes, purchaseID string, krw uint64) string {
 	f.t.Helper()
 	a := f.open(rs, purchaseID, loyalty.FromWhole(krw).String(), "krw", f.wallet(Alice).Account)
 	return a.payment(f.t).PaymentID
 }
 
 // approval posts an approval/denial of a leg through a route set, signed by the seeded wallet.
-func (f *fixture) approval(rs loyalty.Routes, id string, leg loyalty.Leg, approve bool) answer {
+func (f *fixture) approval(rs routes, id string, leg loyalty.Leg, approve bool) answer {
 	f.t.Helper()
 	sig, err := f.srv.ApprovalSignature(id, leg)
 	if err != nil {
@@ -199,7 +200,7 @@ func (f *fixture) approval(rs loyalty.Routes, id string, leg loyalty.Leg, approv
 	return f.approvalSig(rs, id, leg, approve, sig)
 }
 
-func (f *fixture) approvalSig(rs loyalty.Routes, id string, leg loyalty.Leg, approve bool, sig string) answer {
+func (f *fixture) approvalSig(rs routes, id string, leg loyalty.Leg, approve bool, sig string) answer {
 	f.t.Helper()
 	path := rs.ApproveNew
 	switch {
@@ -221,7 +222,7 @@ func (f *fixture) approvalSig(rs loyalty.Routes, id string, leg loyalty.Leg, app
 	return f.do(req{method: "POST", path: path, fields: fields})
 }
 
-func (f *fixture) close(rs loyalty.Routes, path, id string, confirm bool) answer {
+func (f *fixture) close(rs routes, path, id string, confirm bool) answer {
 	f.t.Helper()
 	c := "false"
 	if confirm {
@@ -252,6 +253,6 @@ func wantCode(t testing.TB, a answer, code loyalty.Code) {
 	}
 }
 
-func routeSets() map[string]loyalty.Routes {
-	return map[string]loyalty.Routes{"document": loyalty.DocumentRoutes(), "relay": loyalty.RelayRoutes()}
+func routeSets() map[string]routes {
+	return map[string]routes{"document": documentRoutes(), "relay": relayRoutes()}
 }

@@ -207,7 +207,7 @@ func TestModelProperty(t *testing.T) {
 		defer srv.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		c := srv.Client(loyalty.WithRoutes(rapid.SampledFrom([]loyalty.Routes{loyalty.DocumentRoutes(), loyalty.RelayRoutes()}).Draw(rt, "routes")))
+		c := srv.Client(loyalty.WithRouteSet(rapid.SampledFrom([]loyalty.RouteSet{loyalty.RouteSetDocument, loyalty.RouteSetRelay}).Draw(rt, "routes")))
 		seed := srv.Seed()
 		m := &model{balance: map[string]loyalty.Amount{}}
 		var users []string

@@ -58,6 +58,12 @@ type AccessKey struct {
 	CallbackURL string
 }
 
+// Format prints the key without its secret, for every verb, so that no fmt verb of a
+// Seed shows an access key.
+func (k AccessKey) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "loyaltymock.AccessKey{Key: REDACTED, ShopID: %s, CallbackURL: %s}", k.ShopID, k.CallbackURL)
+}
+
 // String describes the key without its secret.
 func (k AccessKey) String() string {
 	return fmt.Sprintf("loyaltymock.AccessKey{Key: [REDACTED], ShopID: %s, CallbackURL: %s}", k.ShopID, k.CallbackURL)

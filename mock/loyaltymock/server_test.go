@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poskit/poskit/internal/loyaltywire"
 	"github.com/poskit/poskit/loyalty"
 	"github.com/poskit/poskit/mock"
 )
@@ -43,7 +44,7 @@ func TestFullFlowBothRouteSets(t *testing.T) {
 			shop := f.seed.Shop()
 			start := f.srv.Balance(alice.Account)
 
-			var bal loyalty.WireBalance
+			var bal loyaltywire.Balance
 			a := f.do(req{method: "GET", path: rs.UserBalance, fields: map[string]string{"account": alice.Account}})
 			wantCode(t, a, 0)
 			json.Unmarshal(a.Data, &bal)
@@ -51,16 +52,16 @@ func TestFullFlowBothRouteSets(t *testing.T) {
 				t.Fatalf("balance answer %+v, want %s", bal, start)
 			}
 
-			var info loyalty.WirePaymentInfo
+			var info loyaltywire.PaymentInfo
 			a = f.do(req{method: "GET", path: rs.PaymentInfo, fields: map[string]string{"account": alice.Account, "amount": loyalty.FromWhole(1).String(), "currency": "usd"}})
 			wantCode(t, a, 0)
 			json.Unmarshal(a.Data, &info)
 			// 1 USD → 1000 points + 5 % fee (the notes' example).
 			if info.PaidPoint != "1000000000000000000000" || info.FeePoint != "50000000000000000000" || info.TotalPoint != "1050000000000000000000" {
-				t.Fatalf("info estimate %+v", info.WireEstimate)
+				t.Fatalf("info estimate %+v", info.Estimate)
 			}
 
-			var si loyalty.WireShopInfo
+			var si loyaltywire.ShopInfo
 			a = f.do(req{method: "GET", path: rs.ShopInfo, fields: map[string]string{"shopId": shop.ID}})
 			wantCode(t, a, 0)
 			json.Unmarshal(a.Data, &si)
@@ -69,7 +70,7 @@ func TestFullFlowBothRouteSets(t *testing.T) {
 			}
 			wantCode(t, f.do(req{method: "GET", path: rs.ShopWithdrawal, fields: map[string]string{"shopId": shop.ID}}), 0)
 
-			var cid loyalty.WireChainID
+			var cid loyaltywire.ChainID
 			a = f.do(req{method: "GET", path: rs.ChainID})
 			wantCode(t, a, 0)
 			json.Unmarshal(a.Data, &cid)
@@ -77,7 +78,7 @@ func TestFullFlowBothRouteSets(t *testing.T) {
 				t.Fatalf("chain id %d", cid.ChainID)
 			}
 			nonceOf := func(acc string) string {
-				var n loyalty.WireNonce
+				var n loyaltywire.Nonce
 				a := f.do(req{method: "GET", path: rs.NoncePath(acc)})
 				wantCode(t, a, 0)
 				json.Unmarshal(a.Data, &n)
@@ -88,7 +89,7 @@ func TestFullFlowBothRouteSets(t *testing.T) {
 			}
 
 			open := f.open(rs, "P-1", loyalty.FromWhole(10_000).String(), "krw", alice.Account).payment(t)
-			if open.PaymentStatus != loyalty.WireInt(loyalty.StatusNewOpened) || !loyalty.IsBytes32(open.PaymentID) {
+			if open.PaymentStatus != loyaltywire.Int(loyalty.StatusNewOpened) || !loyalty.IsBytes32(open.PaymentID) {
 				t.Fatalf("open answer %+v", open)
 			}
 			id := open.PaymentID
@@ -98,7 +99,7 @@ func TestFullFlowBothRouteSets(t *testing.T) {
 			}
 
 			ap := f.approval(rs, id, loyalty.LegNew, true).payment(t)
-			if ap.PaymentStatus != loyalty.WireInt(loyalty.StatusNewApprovalSent) || ap.TxHash == "" {
+			if ap.PaymentStatus != loyaltywire.Int(loyalty.StatusNewApprovalSent) || ap.TxHash == "" {
 				t.Fatalf("approval answer %+v", ap)
 			}
 			if got := f.status(id); got != loyalty.StatusNewReported {
@@ -112,7 +113,7 @@ func TestFullFlowBothRouteSets(t *testing.T) {
 			}
 
 			cl := f.close(rs, rs.CloseNew, id, true).payment(t)
-			if cl.PaymentStatus != loyalty.WireInt(loyalty.StatusNewClosed) || cl.CloseNewTimestamp == 0 {
+			if cl.PaymentStatus != loyaltywire.Int(loyalty.StatusNewClosed) || cl.CloseNewTimestamp == 0 {
 				t.Fatalf("close answer %+v", cl)
 			}
 			total := amt(t, "10500000000000000000000")
@@ -125,18 +126,18 @@ func TestFullFlowBothRouteSets(t *testing.T) {
 			}
 
 			oc := f.do(req{method: "POST", path: rs.OpenCancel, key: f.seed.AccessKey(), fields: map[string]string{"paymentId": id}}).payment(t)
-			if oc.PaymentStatus != loyalty.WireInt(loyalty.StatusCancelOpened) {
+			if oc.PaymentStatus != loyaltywire.Int(loyalty.StatusCancelOpened) {
 				t.Fatalf("open cancel %+v", oc)
 			}
 			ca := f.approval(rs, id, loyalty.LegCancel, true).payment(t)
-			if ca.PaymentStatus != loyalty.WireInt(loyalty.StatusCancelApprovalSent) {
+			if ca.PaymentStatus != loyaltywire.Int(loyalty.StatusCancelApprovalSent) {
 				t.Fatalf("cancel approval %+v", ca)
 			}
 			if got := nonceOf(shop.Owner); got != "1" {
 				t.Fatalf("owner nonce %s", got)
 			}
 			cc := f.close(rs, rs.CloseCancel, id, true).payment(t)
-			if cc.PaymentStatus != loyalty.WireInt(loyalty.StatusCancelClosed) || cc.CloseCancelTimestamp == 0 {
+			if cc.PaymentStatus != loyaltywire.Int(loyalty.StatusCancelClosed) || cc.CloseCancelTimestamp == 0 {
 				t.Fatalf("close cancel %+v", cc)
 			}
 			if got := f.srv.Balance(alice.Account); !got.Eq(start) {
@@ -160,10 +161,10 @@ func TestFullFlowBothRouteSets(t *testing.T) {
 				ops[r.Op] = true
 			}
 			for _, rte := range rs.List() {
-				if rte.Endpoint == loyalty.EndpointDenyNewPayment || rte.Endpoint == loyalty.EndpointDenyCancelPayment {
+				if rte.Endpoint == loyaltywire.OpDenyNewPayment || rte.Endpoint == loyaltywire.OpDenyCancelPayment {
 					continue
 				}
-				if !ops[string(rte.Endpoint)] {
+				if !ops[rte.Endpoint] {
 					t.Errorf("route %s %s (%s) never recorded", rte.Method, rte.Path, rte.Endpoint)
 				}
 			}
@@ -177,21 +178,21 @@ func TestDenyRoutesBothSets(t *testing.T) {
 			f := newFixture(t, WithWalletPolicy(Ignore))
 			id := f.mustOpen(rs, "D-1", 1000)
 			d := f.approval(rs, id, loyalty.LegNew, false).payment(t)
-			if d.PaymentStatus != loyalty.WireInt(loyalty.StatusNewDenied) {
+			if d.PaymentStatus != loyaltywire.Int(loyalty.StatusNewDenied) {
 				t.Fatalf("deny %+v", d)
 			}
 			// Closing a denied payment answers 0 with the failed status.
-			if c := f.close(rs, rs.CloseNew, id, true).payment(t); c.PaymentStatus != loyalty.WireInt(loyalty.StatusNewFailed) {
+			if c := f.close(rs, rs.CloseNew, id, true).payment(t); c.PaymentStatus != loyaltywire.Int(loyalty.StatusNewFailed) {
 				t.Fatalf("close after deny %+v", c)
 			}
 			id2 := f.mustOpen(rs, "D-2", 1000)
 			f.approval(rs, id2, loyalty.LegNew, true).payment(t)
 			f.close(rs, rs.CloseNew, id2, true).payment(t)
 			f.do(req{method: "POST", path: rs.OpenCancel, key: f.seed.AccessKey(), fields: map[string]string{"paymentId": id2}}).payment(t)
-			if d := f.approval(rs, id2, loyalty.LegCancel, false).payment(t); d.PaymentStatus != loyalty.WireInt(loyalty.StatusCancelDenied) {
+			if d := f.approval(rs, id2, loyalty.LegCancel, false).payment(t); d.PaymentStatus != loyaltywire.Int(loyalty.StatusCancelDenied) {
 				t.Fatalf("cancel deny %+v", d)
 			}
-			if c := f.close(rs, rs.CloseCancel, id2, true).payment(t); c.PaymentStatus != loyalty.WireInt(loyalty.StatusCancelFailed) {
+			if c := f.close(rs, rs.CloseCancel, id2, true).payment(t); c.PaymentStatus != loyaltywire.Int(loyalty.StatusCancelFailed) {
 				t.Fatalf("close cancel after deny %+v", c)
 			}
 			evs := f.kiosk.events(t)
@@ -213,7 +214,7 @@ func TestDenyRoutesBothSets(t *testing.T) {
 
 func TestFormBodiesAndBodyKey(t *testing.T) {
 	f := newFixture(t, WithWalletPolicy(Ignore))
-	rs := loyalty.RelayRoutes()
+	rs := relayRoutes()
 	alice := f.wallet(Alice)
 	a := f.do(req{method: "POST", path: rs.OpenNew, form: true, fields: map[string]string{
 		"accessKey": f.seed.AccessKey(), "purchaseId": "F-1", "amount": "5000000000000000000000",
@@ -226,15 +227,15 @@ func TestFormBodiesAndBodyKey(t *testing.T) {
 	b := f.do(req{method: "POST", path: rs.CloseNew, key: "wrong", fields: map[string]string{"accessKey": f.seed.AccessKey(), "paymentId": id, "confirm": "true"}})
 	wantCode(t, b, loyalty.CodeInvalidAccessKey)
 	c := f.do(req{method: "POST", path: rs.CloseNew, form: true, fields: map[string]string{"accessKey": f.seed.AccessKey(), "paymentId": id, "confirm": "true"}})
-	if c.payment(t).PaymentStatus != loyalty.WireInt(loyalty.StatusNewClosed) {
+	if c.payment(t).PaymentStatus != loyaltywire.Int(loyalty.StatusNewClosed) {
 		t.Fatal("form close did not close")
 	}
 }
 
 // TestErrorCodes checks every refusal code the fake answers.
 func TestErrorCodes(t *testing.T) {
-	rs := loyalty.RelayRoutes()
-	doc := loyalty.DocumentRoutes()
+	rs := relayRoutes()
+	doc := documentRoutes()
 	newF := func(t *testing.T) *fixture { return newFixture(t, WithWalletPolicy(Ignore)) }
 	approved := func(f *fixture, p string) string {
 		id := f.mustOpen(rs, p, 1000)
@@ -363,7 +364,7 @@ func TestErrorCodes(t *testing.T) {
 
 func TestValidationEntries(t *testing.T) {
 	f := newFixture(t, WithWalletPolicy(Ignore))
-	rs := loyalty.RelayRoutes()
+	rs := relayRoutes()
 	a := f.do(req{method: "POST", path: rs.OpenNew, key: f.seed.AccessKey(), fields: map[string]string{"amount": "-1", "shopId": "0x12", "currency": "krw"}})
 	wantCode(t, a, loyalty.CodeInvalidParameters)
 	got := map[string]bool{}
@@ -380,10 +381,10 @@ func TestValidationEntries(t *testing.T) {
 	}
 	// The relay's approval needs the flag; the document's does not.
 	wantCode(t, f.do(req{method: "POST", path: rs.ApproveNew, fields: map[string]string{"paymentId": "x", "signature": "0x" + strings.Repeat("ab", 65)}}), loyalty.CodeInvalidParameters)
-	wantCode(t, f.do(req{method: "POST", path: loyalty.DocumentRoutes().ApproveNew, fields: map[string]string{"paymentId": "x", "signature": "0x" + strings.Repeat("ab", 65)}}), loyalty.CodePaymentNotFound)
+	wantCode(t, f.do(req{method: "POST", path: documentRoutes().ApproveNew, fields: map[string]string{"paymentId": "x", "signature": "0x" + strings.Repeat("ab", 65)}}), loyalty.CodePaymentNotFound)
 	// The relay's close needs confirm; the document's close has none.
 	wantCode(t, f.do(req{method: "POST", path: rs.CloseNew, key: f.seed.AccessKey(), fields: map[string]string{"paymentId": "x"}}), loyalty.CodeInvalidParameters)
-	wantCode(t, f.do(req{method: "POST", path: loyalty.DocumentRoutes().CloseNew, key: f.seed.AccessKey(), fields: map[string]string{"paymentId": "x"}}), loyalty.CodePaymentNotFound)
+	wantCode(t, f.do(req{method: "POST", path: documentRoutes().CloseNew, key: f.seed.AccessKey(), fields: map[string]string{"paymentId": "x"}}), loyalty.CodePaymentNotFound)
 	wantCode(t, f.do(req{method: "GET", path: rs.UserBalance, fields: map[string]string{"account": "nope"}}), loyalty.CodeInvalidParameters)
 	wantCode(t, f.do(req{method: "GET", path: rs.NoncePath("nope")}), loyalty.CodeInvalidParameters)
 	wantCode(t, f.do(req{method: "GET", path: rs.ShopInfo, fields: map[string]string{"shopId": DeterministicID("other")}}), loyalty.CodeInvalidParameters)
@@ -393,7 +394,7 @@ func TestValidationEntries(t *testing.T) {
 // callbacks as they were.
 func TestWrongKeyChangesNothing(t *testing.T) {
 	f := newFixture(t, WithWalletPolicy(Ignore))
-	rs := loyalty.RelayRoutes()
+	rs := relayRoutes()
 	other := DeterministicID("shop/other")
 	f.srv.AddShop(Shop{ID: other, Name: "Other", Owner: f.wallet(Owner).Account})
 	f.srv.AddAccessKey(AccessKey{Key: "other-key", ShopID: other})
@@ -424,7 +425,7 @@ func TestWrongKeyChangesNothing(t *testing.T) {
 // exactly one timeout callback is sent, however often the wallet retries.
 func TestApprovalWindow(t *testing.T) {
 	f := newFixture(t, WithWalletPolicy(Ignore))
-	rs := loyalty.RelayRoutes()
+	rs := relayRoutes()
 	id := f.mustOpen(rs, "T-1", 10)
 	f.srv.Clock().Advance(ApprovalWindow) // exactly 45 s is still in time
 	id2 := f.mustOpen(rs, "T-2", 10)
@@ -454,7 +455,7 @@ func TestApprovalWindow(t *testing.T) {
 // a timer when 45 s pass without a wallet answer, once.
 func TestTimeoutCallbackTimer(t *testing.T) {
 	f := newFixture(t, WithWalletPolicy(Ignore), WithTimeoutCallback())
-	rs := loyalty.RelayRoutes()
+	rs := relayRoutes()
 	id := f.mustOpen(rs, "TT-1", 10)
 	if !f.srv.Clock().WaitForWaiters(1, f.ctx.Done()) {
 		t.Fatal("no timer armed")
@@ -483,7 +484,7 @@ func TestCloseWindow(t *testing.T) {
 	for _, leg := range []loyalty.Leg{loyalty.LegNew, loyalty.LegCancel} {
 		t.Run(leg.String(), func(t *testing.T) {
 			f := newFixture(t, WithWalletPolicy(Ignore))
-			rs := loyalty.RelayRoutes()
+			rs := relayRoutes()
 			alice := f.wallet(Alice).Account
 			start := f.srv.Balance(alice)
 			id := f.mustOpen(rs, "C-1", 100)
@@ -498,7 +499,7 @@ func TestCloseWindow(t *testing.T) {
 			before := f.srv.Balance(alice)
 			f.srv.Clock().Advance(CloseWindow + time.Second)
 			c := f.close(rs, path, id, true).payment(t)
-			if c.PaymentStatus != loyalty.WireInt(failed) {
+			if c.PaymentStatus != loyaltywire.Int(failed) {
 				t.Fatalf("late close status %d", c.PaymentStatus)
 			}
 			if got := f.srv.Balance(alice); !got.Eq(before) {
@@ -523,7 +524,7 @@ func TestCloseWindow(t *testing.T) {
 // 300 s without a callback; an approved leg never closed too.
 func TestForceClose(t *testing.T) {
 	f := newFixture(t, WithWalletPolicy(Ignore))
-	rs := loyalty.RelayRoutes()
+	rs := relayRoutes()
 	clk := f.srv.Clock()
 	a := f.mustOpen(rs, "FC-1", 10)
 	b := f.mustOpen(rs, "FC-2", 10)
@@ -562,7 +563,7 @@ func TestForceClose(t *testing.T) {
 
 func TestCancelPeriod(t *testing.T) {
 	f := newFixture(t, WithWalletPolicy(Ignore))
-	rs := loyalty.RelayRoutes()
+	rs := relayRoutes()
 	openCancel := func(id string) answer {
 		return f.do(req{method: "POST", path: rs.OpenCancel, key: f.seed.AccessKey(), fields: map[string]string{"paymentId": id}})
 	}
@@ -585,8 +586,8 @@ func TestCancelPeriod(t *testing.T) {
 // TestScriptedWallet: policies with delays on the fake clock, per account and
 // per purchase, go through the HTTP approval route with real signatures.
 func TestScriptedWallet(t *testing.T) {
-	f := newFixture(t, WithWalletRoutes(loyalty.DocumentRoutes()))
-	rs := loyalty.RelayRoutes()
+	f := newFixture(t, WithWalletRouteSet(loyalty.RouteSetDocument))
+	rs := relayRoutes()
 	alice, bob := f.wallet(Alice).Account, f.wallet(Bob).Account
 	f.srv.SetWallet(bob, DenyAfter(10*time.Second))
 	f.srv.ScriptPurchase("S-3", loyalty.LegNew, Ignore)
@@ -611,8 +612,8 @@ func TestScriptedWallet(t *testing.T) {
 	}
 	var sawConfirm, sawDeny bool
 	for _, r := range f.srv.Requests() {
-		sawConfirm = sawConfirm || r.Path == loyalty.DocumentRoutes().ApproveNew
-		sawDeny = sawDeny || r.Path == loyalty.DocumentRoutes().DenyNew
+		sawConfirm = sawConfirm || r.Path == documentRoutes().ApproveNew
+		sawDeny = sawDeny || r.Path == documentRoutes().DenyNew
 	}
 	if !sawConfirm || !sawDeny {
 		t.Fatal("the wallet did not use the HTTP routes")
@@ -640,7 +641,7 @@ func TestScriptedWallet(t *testing.T) {
 
 func TestLenientSignatures(t *testing.T) {
 	f := newFixture(t, WithWalletPolicy(Ignore), WithLenientSignatures())
-	rs := loyalty.RelayRoutes()
+	rs := relayRoutes()
 	id := f.mustOpen(rs, "L-1", 10)
 	wantCode(t, f.approvalSig(rs, id, loyalty.LegNew, true, "0x"+strings.Repeat("00", 65)), 0)
 }
@@ -649,15 +650,15 @@ func TestLenientSignatures(t *testing.T) {
 // operation took effect; Fail changes nothing.
 func TestFaults(t *testing.T) {
 	f := newFixture(t, WithWalletPolicy(Ignore))
-	rs := loyalty.RelayRoutes()
-	f.srv.Faults().Inject(string(loyalty.EndpointOpenNewPayment), mock.Fault{Kind: mock.Fail, Code: "6000", Message: "boom"})
+	rs := relayRoutes()
+	f.srv.Faults().Inject(loyaltywire.OpOpenNewPayment, mock.Fault{Kind: mock.Fail, Code: "6000", Message: "boom"})
 	a := f.open(rs, "FA-1", "1000", "krw", f.wallet(Alice).Account)
 	wantCode(t, a, loyalty.CodeServerError)
 	if a.Error.Message != "boom" || len(f.srv.Payments()) != 0 {
 		t.Fatalf("fail fault: %+v, %d payments", a.Error, len(f.srv.Payments()))
 	}
 
-	f.srv.Faults().Inject(string(loyalty.EndpointOpenNewPayment), mock.Fault{Kind: mock.DropAnswer})
+	f.srv.Faults().Inject(loyaltywire.OpOpenNewPayment, mock.Fault{Kind: mock.DropAnswer})
 	body := `{"purchaseId":"FA-2","amount":"1000","currency":"krw","shopId":"` + f.seed.Shop().ID + `","account":"` + f.wallet(Alice).Account + `"}`
 	hr, _ := newPost(f.srv.URL()+rs.OpenNew, body, f.seed.AccessKey())
 	if resp, err := f.srv.HTTPClient().Do(hr); err == nil {
@@ -669,7 +670,7 @@ func TestFaults(t *testing.T) {
 		t.Fatalf("DropAnswer did not apply the open: %d payments", len(ids))
 	}
 	// The approval's answer lost: the approval and its callback happened.
-	f.srv.Faults().Inject(string(loyalty.EndpointApproveNewPayment), mock.Fault{Kind: mock.DropAnswer})
+	f.srv.Faults().Inject(loyaltywire.OpApproveNewPayment, mock.Fault{Kind: mock.DropAnswer})
 	if err := f.srv.Approve(ids[0]); !loyalty.IsTransport(err) {
 		t.Fatalf("approve under DropAnswer: %v", err)
 	}
@@ -695,7 +696,7 @@ func TestCallbackDialectsAndKey(t *testing.T) {
 	for _, d := range []loyalty.CallbackDialect{loyalty.CallbackDialectRelay, loyalty.CallbackDialectDocTable, loyalty.CallbackDialectDocExample} {
 		t.Run(d.String(), func(t *testing.T) {
 			f := newFixture(t, WithCallbackDialect(d), WithWalletPolicy(DenyAtOnce))
-			f.mustOpen(loyalty.RelayRoutes(), "CB", 10)
+			f.mustOpen(relayRoutes(), "CB", 10)
 			f.sync()
 			evs := f.kiosk.events(t)
 			if len(evs) != 1 || evs[0].Dialect != d || evs[0].Outcome != loyalty.OutcomeDenied {
@@ -715,7 +716,7 @@ func TestNonLoopbackCallbackRefused(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	f := &fixture{t: t, srv: srv, seed: srv.Seed(), ctx: ctx}
-	f.mustOpen(loyalty.RelayRoutes(), "NL", 10)
+	f.mustOpen(relayRoutes(), "NL", 10)
 	f.sync()
 	cbs := srv.Callbacks()
 	if len(cbs) != 1 || !strings.Contains(cbs[0].Err, "loopback") {
@@ -731,8 +732,8 @@ func TestSecretsRedacted(t *testing.T) {
 		}
 	}
 	f := newFixture(t, WithWalletPolicy(Ignore))
-	f.mustOpen(loyalty.RelayRoutes(), "R", 10)
-	f.mustOpen(loyalty.DocumentRoutes(), "D", 10) // the document's POSTs carry accessKey in the body
+	f.mustOpen(relayRoutes(), "R", 10)
+	f.mustOpen(documentRoutes(), "D", 10) // the document's POSTs carry accessKey in the body
 	reqs := f.srv.Requests()
 	if len(reqs) < 2 {
 		t.Fatalf("%d requests recorded", len(reqs))

@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/poskit/poskit/internal/loyaltywire"
 	"github.com/poskit/poskit/loyalty"
 )
 
@@ -145,10 +147,20 @@ func txHash(id string, leg loyalty.Leg) string {
 type opError struct {
 	code       loyalty.Code
 	msg        string
-	validation []loyalty.WireValidation
+	validation []loyaltywire.Validation
 }
 
+func (e *opError) Error() string { return "relay code " + strconv.Itoa(int(e.code)) }
+
 func fail(code loyalty.Code) *opError { return &opError{code: code} }
+
+// refusal returns e as an error: nil (untyped) when e is nil.
+func refusal(e *opError) error {
+	if e == nil {
+		return nil
+	}
+	return e
+}
 
 type openInput struct {
 	purchaseID string
@@ -162,8 +174,8 @@ type openInput struct {
 func (s *Server) openNewLocked(k *accessKeyState, in openInput) (*payment, *opError) {
 	shop := s.shops[lower(in.shopID)]
 	if shop == nil {
-		return nil, &opError{code: loyalty.CodeInvalidParameters, validation: []loyalty.WireValidation{
-			{Type: "field", Msg: "unknown shop", Path: loyalty.ParamShopID, Location: "body"}}}
+		return nil, &opError{code: loyalty.CodeInvalidParameters, validation: []loyaltywire.Validation{
+			{Type: "field", Msg: "unknown shop", Path: loyaltywire.ParamShopID, Location: "body"}}}
 	}
 	if k.ShopID != "" && !equalFold(k.ShopID, shop.ID) {
 		return nil, fail(loyalty.CodeInvalidAccessKey)
@@ -246,15 +258,15 @@ type pendingCallback struct {
 	leg     loyalty.Leg
 	outcome loyalty.Outcome
 	message string
-	data    loyalty.WirePayment
+	data    loyaltywire.Payment
 }
 
 // approvalLocked applies a wallet's approval or denial of a leg. It returns
 // the payment as the answer shows it, the callbacks to send, and an error.
-func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig string) (loyalty.WirePayment, []pendingCallback, *opError) {
+func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig string) (loyaltywire.Payment, []pendingCallback, *opError) {
 	to := legStatusesOf(leg)
 	if !to.approvable(p.p.Status) {
-		return loyalty.WirePayment{}, nil, approvalRefusal(p, leg, approve)
+		return loyaltywire.Payment{}, nil, approvalRefusal(p, leg, approve)
 	}
 	signer := p.p.Account
 	if leg == loyalty.LegCancel {
@@ -271,7 +283,7 @@ func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig s
 			err = loyalty.VerifyCancel(sig, cancelMessage(p, signer, s.chainID, w.nonce), signer)
 		}
 		if err != nil {
-			return loyalty.WirePayment{}, nil, fail(loyalty.CodeInvalidSignature)
+			return loyaltywire.Payment{}, nil, fail(loyalty.CodeInvalidSignature)
 		}
 	}
 	now := s.clock.Now()
@@ -280,13 +292,13 @@ func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig s
 		if cb, ok := s.callbackLocked(p, leg, loyalty.OutcomeTimeout, loyalty.CodeTimeout.String()); ok {
 			cbs = append(cbs, cb)
 		}
-		return loyalty.WirePayment{}, cbs, fail(loyalty.CodeTimeout)
+		return loyaltywire.Payment{}, cbs, fail(loyalty.CodeTimeout)
 	}
 	if !approve {
 		if !move(p, to.denied) {
-			return loyalty.WirePayment{}, nil, fail(loyalty.CodeCannotDeny)
+			return loyaltywire.Payment{}, nil, fail(loyalty.CodeCannotDeny)
 		}
-		ans := loyalty.NewWirePayment(&p.p)
+		ans := wirePayment(&p.p)
 		var cbs []pendingCallback
 		if cb, ok := s.callbackLocked(p, leg, loyalty.OutcomeDenied, "Denied by user"); ok {
 			cbs = append(cbs, cb)
@@ -299,24 +311,24 @@ func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig s
 		if err != nil || p.p.TotalPoint.Gt(avail) {
 			// The contract refuses the transaction: the relay records a failed tx.
 			move(p, loyalty.StatusNewApprovalFailed)
-			return loyalty.WirePayment{}, nil, fail(loyalty.CodeInsufficientBalance)
+			return loyaltywire.Payment{}, nil, fail(loyalty.CodeInsufficientBalance)
 		}
 		if !move(p, to.sent) {
-			return loyalty.WirePayment{}, nil, fail(loyalty.CodeCannotApprove)
+			return loyaltywire.Payment{}, nil, fail(loyalty.CodeCannotApprove)
 		}
 		u.reserved, _ = u.reserved.Add(p.p.TotalPoint)
 		p.approvedNew = true
 		p.approvedAt = now
 	} else {
 		if !move(p, to.sent) {
-			return loyalty.WirePayment{}, nil, fail(loyalty.CodeCannotApprove)
+			return loyaltywire.Payment{}, nil, fail(loyalty.CodeCannotApprove)
 		}
 		p.approvedCancel = true
 		p.cancelApprovedAt = now
 	}
 	p.p.TxHash = txHash(p.p.ID, leg)
 	w.nonce++
-	ans := loyalty.NewWirePayment(&p.p)
+	ans := wirePayment(&p.p)
 	// The watcher confirms the transaction, reports it, and marks it reported.
 	move(p, to.approved)
 	var cbs []pendingCallback
@@ -416,33 +428,33 @@ func (s *Server) failLegLocked(p *payment, leg loyalty.Leg, at time.Time) bool {
 }
 
 // closeLocked applies closeNew / closeCancel with confirm.
-func (s *Server) closeLocked(p *payment, leg loyalty.Leg, confirm bool) (loyalty.WirePayment, *opError) {
+func (s *Server) closeLocked(p *payment, leg loyalty.Leg, confirm bool) (loyaltywire.Payment, *opError) {
 	now := s.clock.Now()
 	st, to, ls := p.p.Status, legStatusesOf(leg), p.legOf(leg)
-	answer := func() (loyalty.WirePayment, *opError) { return loyalty.NewWirePayment(&p.p), nil }
+	answer := func() (loyaltywire.Payment, *opError) { return wirePayment(&p.p), nil }
 	switch {
 	case st == to.denied:
 		if !s.failLegLocked(p, leg, now) {
-			return loyalty.WirePayment{}, fail(loyalty.CodeCannotClose)
+			return loyaltywire.Payment{}, fail(loyalty.CodeCannotClose)
 		}
 		return answer()
 	case to.approvable(st):
 		if now.Sub(ls.opened) <= CloseWindow {
-			return loyalty.WirePayment{}, fail(loyalty.CodeNotApprovedYet)
+			return loyaltywire.Payment{}, fail(loyalty.CodeNotApprovedYet)
 		}
 		if !s.failLegLocked(p, leg, now) {
-			return loyalty.WirePayment{}, fail(loyalty.CodeCannotClose)
+			return loyaltywire.Payment{}, fail(loyalty.CodeCannotClose)
 		}
 		return answer()
 	case to.approvedOpen(st):
 		if !confirm || now.Sub(ls.approvedAt) > CloseWindow {
 			if !s.failLegLocked(p, leg, now) {
-				return loyalty.WirePayment{}, fail(loyalty.CodeCannotClose)
+				return loyaltywire.Payment{}, fail(loyalty.CodeCannotClose)
 			}
 			return answer()
 		}
 		if !move(p, to.closed) {
-			return loyalty.WirePayment{}, fail(loyalty.CodeCannotClose)
+			return loyaltywire.Payment{}, fail(loyalty.CodeCannotClose)
 		}
 		u := s.walletLocked(p.p.Account)
 		shop := s.shops[lower(p.p.ShopID)]
@@ -464,23 +476,23 @@ func (s *Server) closeLocked(p *payment, leg loyalty.Leg, confirm bool) (loyalty
 		}
 		return answer()
 	case st == to.closed:
-		return loyalty.WirePayment{}, fail(loyalty.CodeAlreadyClosed)
+		return loyaltywire.Payment{}, fail(loyalty.CodeAlreadyClosed)
 	case st == to.failed && ls.approved:
-		return loyalty.WirePayment{}, fail(loyalty.CodeAlreadyClosed)
+		return loyaltywire.Payment{}, fail(loyalty.CodeAlreadyClosed)
 	case st == to.failed:
-		return loyalty.WirePayment{}, fail(loyalty.CodeForceClosed)
+		return loyaltywire.Payment{}, fail(loyalty.CodeForceClosed)
 	}
-	return loyalty.WirePayment{}, fail(loyalty.CodeCannotClose)
+	return loyaltywire.Payment{}, fail(loyalty.CodeCannotClose)
 }
 
 // openCancelLocked starts the cancel leg of a closed payment.
-func (s *Server) openCancelLocked(p *payment) (loyalty.WirePayment, *opError) {
+func (s *Server) openCancelLocked(p *payment) (loyaltywire.Payment, *opError) {
 	now := s.clock.Now()
 	if !loyalty.CanTransition(p.p.Status, loyalty.StatusCancelOpened) {
-		return loyalty.WirePayment{}, fail(loyalty.CodeCannotCancel)
+		return loyaltywire.Payment{}, fail(loyalty.CodeCannotCancel)
 	}
 	if now.Sub(p.p.ClosedAt) > CancelPeriod {
-		return loyalty.WirePayment{}, fail(loyalty.CodeCancelPeriodExpired)
+		return loyaltywire.Payment{}, fail(loyalty.CodeCancelPeriodExpired)
 	}
 	move(p, loyalty.StatusCancelOpened)
 	p.p.CancelOpenedAt = now
@@ -494,7 +506,7 @@ func (s *Server) openCancelLocked(p *payment) (loyalty.WirePayment, *opError) {
 		owner = sh.Owner
 	}
 	s.scheduleWalletLocked(p, loyalty.LegCancel, owner, now)
-	return loyalty.NewWirePayment(&p.p), nil
+	return wirePayment(&p.p), nil
 }
 
 // sweepLocked applies the force-closes due at now (the relay's

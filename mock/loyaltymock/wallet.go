@@ -1,12 +1,8 @@
 package loyaltymock
 
 import (
-	"bytes"
 	"container/heap"
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
 	"time"
 
 	"github.com/poskit/poskit/internal/clockx"
@@ -273,48 +269,37 @@ func (s *Server) signLocked(paymentID string, leg loyalty.Leg) (string, error) {
 	return loyalty.SignCancel(w.key, cancelMessage(p, signer, s.chainID, w.nonce))
 }
 
-// walletAnswer signs and posts an approval or denial over HTTP.
+// walletAnswer signs and posts an approval or denial over HTTP, as the wallet app does,
+// with a loyalty.Client of this fake on the wallet's route set.
 func (s *Server) walletAnswer(paymentID string, leg loyalty.Leg, approve bool) (*loyalty.Payment, error) {
 	s.mu.Lock()
 	sig, err := s.signLocked(paymentID, leg)
-	routes := s.opts.walletRoutes
 	s.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	path := routes.ApproveNew
-	op := loyalty.EndpointApproveNewPayment
+	c := s.wallet()
 	switch {
-	case leg == loyalty.LegNew && !approve:
-		path, op = routes.DenyNew, loyalty.EndpointDenyNewPayment
-	case leg == loyalty.LegCancel && approve:
-		path, op = routes.ApproveCancel, loyalty.EndpointApproveCancelPayment
-	case leg == loyalty.LegCancel:
-		path, op = routes.DenyCancel, loyalty.EndpointDenyCancelPayment
+	case leg == loyalty.LegNew && approve:
+		return c.ApproveNewPayment(s.ctx, paymentID, sig)
+	case leg == loyalty.LegNew:
+		return c.DenyNewPayment(s.ctx, paymentID, sig)
+	case approve:
+		return c.ApproveCancelPayment(s.ctx, paymentID, sig)
 	}
-	body := loyalty.WireApprovalRequest{PaymentID: paymentID, Signature: sig}
-	if routes.ApprovalFlag() {
-		f := loyalty.WireBool(approve)
-		body.Approval = &f
-	}
-	b, _ := json.Marshal(body)
-	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, s.hs.URL+path, bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.hs.Client().Do(req)
-	if err != nil {
-		return nil, &loyalty.Error{Op: "loyaltymock.Wallet." + string(op), Code: loyalty.CodeTransport, Err: err}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, &loyalty.Error{Op: "loyaltymock.Wallet." + string(op), Code: loyalty.CodeTransport, Err: err}
-	}
-	var w loyalty.WirePayment
-	if err := loyalty.DecodeEnvelope("loyaltymock.Wallet."+string(op), resp.StatusCode, raw, &w); err != nil {
-		return nil, err
-	}
-	return w.Payment()
+	return c.DenyCancelPayment(s.ctx, paymentID, sig)
+}
+
+// wallet returns the scripted wallet's client of this fake (made on first use: the
+// listener's URL is known once the server started).
+func (s *Server) wallet() *loyalty.Client {
+	s.walletOnce.Do(func() {
+		c, err := loyalty.NewClient(loyalty.WithBaseURL(s.URL()), loyalty.WithHTTPClient(s.HTTPClient()),
+			loyalty.WithRouteSet(s.opts.walletRoutes), loyalty.WithClock(s.clock), loyalty.WithoutRetrySleep())
+		if err != nil {
+			panic("loyaltymock: wallet client: " + err.Error())
+		}
+		s.walletClient = c
+	})
+	return s.walletClient
 }

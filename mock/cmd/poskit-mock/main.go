@@ -84,7 +84,7 @@ func startFakes(c config) *fakes {
 	f := &fakes{relay: loyaltymock.NewServer(lopts...), agent: smartromock.NewServer()}
 	f.pp = pointpaymock.NewServer(pointpaymock.WithReturnURL(c.pointpayReturn))
 	f.admin = mock.NewAdmin(
-		legacy("loyalty", f.relay, loyaltyActions(f.relay)),
+		f.relay,
 		f.agent,
 		f.pp,
 	)

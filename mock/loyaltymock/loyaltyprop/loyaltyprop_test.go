@@ -1,4 +1,4 @@
-package loyaltymock
+package loyaltyprop
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/poskit/poskit/loyalty"
+	"github.com/poskit/poskit/mock/loyaltymock"
 )
 
 // referenceKiosk is a KIOSK that passes CheckKioskIntegration: it never
@@ -41,7 +42,7 @@ func referenceKiosk(ctx context.Context, env KioskEnv, req loyalty.OpenNewPaymen
 }
 
 func TestCheckKioskIntegrationReference(t *testing.T) {
-	srv := NewServer()
+	srv := loyaltymock.NewServer()
 	defer srv.Close()
 	var paid, unpaid atomic.Int64
 	counting := func(ctx context.Context, env KioskEnv, req loyalty.OpenNewPaymentInput) (bool, error) {
@@ -77,10 +78,10 @@ func naiveKiosk(ctx context.Context, env KioskEnv, req loyalty.OpenNewPaymentInp
 }
 
 func TestCheckKioskIntegrationCatchesNaiveKiosk(t *testing.T) {
-	srv := NewServer()
+	srv := loyaltymock.NewServer()
 	defer srv.Close()
 	seed := srv.Seed()
-	alice, _ := seed.Wallet(Alice)
+	alice, _ := seed.Wallet(loyaltymock.Alice)
 	req := loyalty.OpenNewPaymentInput{PurchaseID: "NAIVE-1", Amount: loyalty.FromWhole(100), Currency: "krw", ShopID: seed.Shop().ID, Account: alice.Account}
 	if err := checkKiosk(srv, naiveKiosk, req, WalletBehaviour{DropCloseAnswer: true}); err == nil {
 		t.Fatal("the property did not catch a kiosk that ignores a lost close answer")
@@ -110,10 +111,10 @@ func TestGenerators(t *testing.T) {
 // clock between its open and its close — not while a request is being
 // dialled, written or read, nor while the kiosk is between two steps.
 func TestCheckKioskMovesTimeOnlyWhileParked(t *testing.T) {
-	srv := NewServer()
+	srv := loyaltymock.NewServer()
 	defer srv.Close()
 	seed := srv.Seed()
-	alice, _ := seed.Wallet(Alice)
+	alice, _ := seed.Wallet(loyaltymock.Alice)
 	for i := range 20 {
 		var moved time.Duration
 		timed := func(ctx context.Context, env KioskEnv, req loyalty.OpenNewPaymentInput) (bool, error) {
@@ -136,10 +137,10 @@ func TestCheckKioskMovesTimeOnlyWhileParked(t *testing.T) {
 // close answer: every run must be caught (it was missed about 1 run in 10
 // when the clock moved during the kiosk's first poll).
 func TestCheckKioskNaiveKioskCaughtEveryTime(t *testing.T) {
-	srv := NewServer()
+	srv := loyaltymock.NewServer()
 	defer srv.Close()
 	seed := srv.Seed()
-	alice, _ := seed.Wallet(Alice)
+	alice, _ := seed.Wallet(loyaltymock.Alice)
 	for i := range 40 {
 		req := loyalty.OpenNewPaymentInput{PurchaseID: fmt.Sprint("NAIVE-LOOP-", i), Amount: loyalty.FromWhole(1), Currency: "krw", ShopID: seed.Shop().ID, Account: alice.Account}
 		if err := checkKiosk(srv, naiveKiosk, req, WalletBehaviour{DropCloseAnswer: true}); err == nil {
@@ -152,10 +153,10 @@ func TestCheckKioskNaiveKioskCaughtEveryTime(t *testing.T) {
 // channel it took before doing other work is not seen entering its wait; the
 // property must still move time for it.
 func TestCheckKioskWaitOnEarlierChannel(t *testing.T) {
-	srv := NewServer()
+	srv := loyaltymock.NewServer()
 	defer srv.Close()
 	seed := srv.Seed()
-	alice, _ := seed.Wallet(Alice)
+	alice, _ := seed.Wallet(loyaltymock.Alice)
 	var waited time.Duration
 	kiosk := func(ctx context.Context, env KioskEnv, req loyalty.OpenNewPaymentInput) (bool, error) {
 		start := env.Clock.Now()

@@ -1,4 +1,8 @@
-package loyaltymock
+// Package loyaltyprop holds the property harness of the fake relay (mock/loyaltymock): rapid
+// generators of amounts, payment requests and wallet behaviours, and CheckKioskIntegration,
+// the property a partner runs against its own KIOSK code. It lives apart from the fake so
+// that importing the fake never pulls rapid into a build.
+package loyaltyprop
 
 import (
 	"context"
@@ -15,9 +19,11 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/holiman/uint256"
+
 	"github.com/poskit/poskit/internal/clockx"
 	"github.com/poskit/poskit/loyalty"
 	"github.com/poskit/poskit/mock"
+	"github.com/poskit/poskit/mock/loyaltymock"
 )
 
 // GenAmount generates valid amounts: whole units, raw units, and values up
@@ -66,7 +72,7 @@ var purchaseSeq atomic.Uint64
 // (those with keys): a unique purchaseId, a currency the seed rates know
 // (or "point"), and an amount from 1 to 2,000 units (so some exceed small
 // balances).
-func GenPaymentRequest(seed Seed) *rapid.Generator[loyalty.OpenNewPaymentInput] {
+func GenPaymentRequest(seed loyaltymock.Seed) *rapid.Generator[loyalty.OpenNewPaymentInput] {
 	var accounts []string
 	for _, w := range seed.Wallets {
 		if w.Key != nil {
@@ -100,12 +106,12 @@ func GenPaymentRequest(seed Seed) *rapid.Generator[loyalty.OpenNewPaymentInput] 
 // WalletBehaviour is one interleaving of what can happen around a payment:
 // the wallet's answer and its timing, and the network's misbehaviour.
 type WalletBehaviour struct {
-	Policy            WalletPolicy // approve / deny / ignore, after a delay on the fake clock
-	DuplicateCallback bool         // every callback is delivered twice
-	LoseCallback      bool         // the next callback is lost
-	DropOpenAnswer    bool         // openNew applies but its answer is lost
-	DropCloseAnswer   bool         // closeNew applies but its answer is lost
-	DropReadAnswers   int          // GET item answers lost (the client retries reads)
+	Policy            loyaltymock.WalletPolicy // approve / deny / ignore, after a delay on the fake clock
+	DuplicateCallback bool                     // every callback is delivered twice
+	LoseCallback      bool                     // the next callback is lost
+	DropOpenAnswer    bool                     // openNew applies but its answer is lost
+	DropCloseAnswer   bool                     // closeNew applies but its answer is lost
+	DropReadAnswers   int                      // GET item answers lost (the client retries reads)
 }
 
 // GenWalletBehaviour generates wallet answers before and after the 45 s
@@ -114,8 +120,8 @@ func GenWalletBehaviour() *rapid.Generator[WalletBehaviour] {
 	return rapid.Custom(func(t *rapid.T) WalletBehaviour {
 		delays := []time.Duration{0, time.Second, 10 * time.Second, 44 * time.Second, 46 * time.Second, 90 * time.Second}
 		return WalletBehaviour{
-			Policy: WalletPolicy{
-				Action: rapid.SampledFrom([]WalletAction{WalletApprove, WalletApprove, WalletDeny, WalletIgnore}).Draw(t, "action"),
+			Policy: loyaltymock.WalletPolicy{
+				Action: rapid.SampledFrom([]loyaltymock.WalletAction{loyaltymock.WalletApprove, loyaltymock.WalletApprove, loyaltymock.WalletDeny, loyaltymock.WalletIgnore}).Draw(t, "action"),
 				Delay:  rapid.SampledFrom(delays).Draw(t, "delay"),
 			},
 			DuplicateCallback: rapid.Bool().Draw(t, "duplicate"),
@@ -162,7 +168,7 @@ const kioskClockTag = "kiosk"
 //
 // The fake's clock is driven while the kiosk runs: whenever the kiosk waits on
 // KioskEnv.Clock, it moves by one second (at most 30 minutes per run).
-func CheckKioskIntegration(t *rapid.T, srv *Server, kiosk Kiosk) {
+func CheckKioskIntegration(t *rapid.T, srv *loyaltymock.Server, kiosk Kiosk) {
 	req := GenPaymentRequest(srv.Seed()).Draw(t, "request")
 	b := GenWalletBehaviour().Draw(t, "behaviour")
 	if err := checkKiosk(srv, kiosk, req, b); err != nil {
@@ -172,31 +178,31 @@ func CheckKioskIntegration(t *rapid.T, srv *Server, kiosk Kiosk) {
 
 // checkKiosk runs one interleaving and returns how the kiosk and the fake
 // disagree, if they do.
-func checkKiosk(srv *Server, kiosk Kiosk, req loyalty.OpenNewPaymentInput, b WalletBehaviour) error {
+func checkKiosk(srv *loyaltymock.Server, kiosk Kiosk, req loyalty.OpenNewPaymentInput, b WalletBehaviour) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	srv.Faults().Clear()
 	defer srv.Faults().Clear()
 	srv.ScriptPurchase(req.PurchaseID, loyalty.LegNew, b.Policy)
-	srv.setDuplicateCallbacks(b.DuplicateCallback)
-	defer srv.setDuplicateCallbacks(false)
+	srv.SetDuplicateCallbacks(b.DuplicateCallback)
+	defer srv.SetDuplicateCallbacks(false)
 	if b.LoseCallback {
-		srv.Faults().Inject(OpCallback, mock.Fault{Kind: mock.DropAnswer})
+		srv.Faults().Inject(loyaltymock.OpCallback, mock.Fault{Kind: mock.DropAnswer})
 	}
 	if b.DropOpenAnswer {
-		srv.Faults().Inject(string(loyalty.EndpointOpenNewPayment), mock.Fault{Kind: mock.DropAnswer})
+		srv.Faults().Inject("OpenNewPayment", mock.Fault{Kind: mock.DropAnswer})
 	}
 	if b.DropCloseAnswer {
-		srv.Faults().Inject(string(loyalty.EndpointCloseNewPayment), mock.Fault{Kind: mock.DropAnswer})
+		srv.Faults().Inject("CloseNewPayment", mock.Fault{Kind: mock.DropAnswer})
 	}
 	if b.DropReadAnswers > 0 {
-		srv.Faults().Inject(string(loyalty.EndpointPayment), mock.Fault{Kind: mock.DropAnswer, Times: b.DropReadAnswers})
+		srv.Faults().Inject("Payment", mock.Fault{Kind: mock.DropAnswer, Times: b.DropReadAnswers})
 	}
 
 	probe := newKioskProbe()
 	kioskClock := probeClock{srv.Clock().Tagged(kioskClockTag), probe}
 	client := srv.Client(loyalty.WithClock(kioskClock), loyalty.WithHTTPClient(probe.httpClient(srv.HTTPClient())))
-	waiter := loyalty.NewPaymentWaiter(client, loyalty.WaiterOptions{Clock: kioskClock})
+	waiter := loyalty.NewPaymentWaiter(client, loyalty.WithWaiterClock(kioskClock))
 	h := loyalty.NewCallbackHandler(srv.Seed().AccessKey(), func(_ context.Context, ev loyalty.CallbackEvent) error {
 		probe.wake() // before the event: the kiosk reacts after
 		waiter.Notify(ev)
@@ -259,11 +265,11 @@ func checkKiosk(srv *Server, kiosk Kiosk, req loyalty.OpenNewPaymentInput, b Wal
 	}
 	// Let every leg end: approvals come or time out, force-closes apply.
 	srv.Faults().Clear()
-	srv.Clock().Advance(ForceCloseAfter + ApprovalWindow + time.Minute)
+	srv.Clock().Advance(loyaltymock.ForceCloseAfter + loyaltymock.ApprovalWindow + time.Minute)
 	if err := srv.Sync(ctx); err != nil {
 		return fmt.Errorf("settling the fake: %v", err)
 	}
-	closed := srv.closedPayments(req.ShopID, req.PurchaseID)
+	closed := srv.ClosedPayments(req.ShopID, req.PurchaseID)
 	end := srv.Balance(req.Account)
 	spent, err := start.Sub(end)
 	if err != nil {
@@ -312,8 +318,8 @@ const unsureTicks = 25
 // PaymentWaiter's 45 s deadline passes during its first poll and the kiosk closes an
 // approved payment 45 s late, after the 40 s close window, so the close fails instead of
 // settling.
-func kioskState(srv *Server, probe *kioskProbe) kioskStateKind {
-	if srv.Clock().TaggedWaiters(kioskClockTag) == 0 || srv.rt.InFlight() > 0 || srv.busy() {
+func kioskState(srv *loyaltymock.Server, probe *kioskProbe) kioskStateKind {
+	if srv.Clock().TaggedWaiters(kioskClockTag) == 0 || srv.InFlight() > 0 || srv.Busy() {
 		return kioskBusy
 	}
 	parked, inflight, seq := probe.state()
@@ -327,7 +333,7 @@ func kioskState(srv *Server, probe *kioskProbe) kioskStateKind {
 	for range 8 {
 		runtime.Gosched()
 	}
-	if srv.rt.InFlight() > 0 || srv.busy() {
+	if srv.InFlight() > 0 || srv.Busy() {
 		return kioskBusy
 	}
 	if parked2, _, seq2 := probe.state(); !parked2 || seq2 != seq {
@@ -500,32 +506,4 @@ func (t probeTimer) Reset(d time.Duration) bool {
 	ok := t.Timer.Reset(d)
 	t.p.acted(true)
 	return ok
-}
-
-// busy reports whether wallet answers or callbacks are under way or due: a wallet that
-// answers at once is queued by the open and started by the scheduler a moment later.
-func (s *Server) busy() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.inflight > 0 || (s.active.Len() > 0 && !s.active[0].at.After(s.clock.Now()))
-}
-
-// closedPayments returns the payments of a purchase that ended paid (18).
-func (s *Server) closedPayments(shopID, purchaseID string) []loyalty.Payment {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sweepLocked(s.clock.Now())
-	var out []loyalty.Payment
-	for _, p := range s.payments {
-		if p.p.PurchaseID == purchaseID && equalFold(p.p.ShopID, shopID) && p.p.Status == loyalty.StatusNewClosed {
-			out = append(out, p.p)
-		}
-	}
-	return out
-}
-
-func (s *Server) setDuplicateCallbacks(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dupCallbacks = on
 }
