@@ -148,18 +148,18 @@ func contextEndsTheCall[C any](t *testing.T, s Subject[C]) {
 			t.Errorf("%s with a cancelled context reached the fake", op)
 		}
 
-		// Cancelled while the fake holds the request (a delay on the fake's clock, which
-		// nobody advances).
+		// Cancelled while the fake holds the request: a delay on the fake's clock, which
+		// nobody advances, parks the handler on that clock.
 		e = start(t, s, 0)
 		if err := e.fake.Faults().Inject(op, mock.Fault{Kind: mock.Delay, Delay: time.Hour}); err != nil {
 			t.Fatalf("inject delay into %s: %v", op, err)
 		}
+		parked := e.fake.Clock().Waiters() + 1
 		ctx, cancel = context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- s.Calls[op](ctx, e.client) }()
-		if !waitFor(func() bool { return e.fake.Faults().Pending(op) == 0 }) {
+		if !waitParked(e.fake.Clock(), parked, done) {
 			cancel()
-			<-done
 			t.Errorf("%s never reached the fake", op)
 			continue
 		}
@@ -171,16 +171,21 @@ func contextEndsTheCall[C any](t *testing.T, s Subject[C]) {
 	}
 }
 
-// waitFor polls cond, yielding between polls, for a bounded number of rounds (about a
-// second of real time at most, and far less when cond is met).
-func waitFor(cond func() bool) bool {
-	for i := 0; i < 2000; i++ {
-		if cond() {
-			return true
+// waitParked waits until clk has n timers (the fake's handler is parked on it). It gives up
+// when the call ends first (done receives; its error is put back) or after a minute.
+func waitParked(clk *mock.Clock, n int, done chan error) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	stop := make(chan struct{})
+	go func() {
+		select {
+		case err := <-done:
+			done <- err
+		case <-ctx.Done():
 		}
-		time.Sleep(500 * time.Microsecond)
-	}
-	return cond()
+		close(stop)
+	}()
+	return clk.WaitForWaiters(n, stop) && len(done) == 0
 }
 
 func idempotent(t endpoint.Table, op string) bool {
