@@ -29,39 +29,72 @@ type Router struct {
 	NotFound http.HandlerFunc
 
 	mu       sync.RWMutex
-	routes   map[string]route // "METHOD path"
+	routes   map[string][]route // "METHOD path"
 	inFlight atomic.Int64
 }
 
 type route struct {
-	op string
-	h  HandlerFunc
+	op    string
+	h     HandlerFunc
+	match func(r *http.Request, body []byte) bool // nil: any request of the method and path
 }
 
 // NewRouter returns a Router on the fake clock c.
 func NewRouter(c *Clock, fail func(w http.ResponseWriter, f Fault)) *Router {
-	return &Router{clock: c, Fail: fail, routes: make(map[string]route)}
+	return &Router{clock: c, Fail: fail, routes: make(map[string][]route)}
 }
 
 // Handle registers h as operation op for method and exact path.
 func (rt *Router) Handle(method, path, op string, h HandlerFunc) {
+	rt.HandleMatch(method, path, op, nil, h)
+}
+
+// HandleMatch registers h as operation op for method and exact path when match accepts
+// the request (nil: every request), for APIs that serve several operations on one method
+// and path told apart by the body (an OAuth token endpoint's grant_type). A request goes
+// to the first registered operation whose match accepts it, else to one without a match.
+// Registering op again on the same method and path replaces it.
+func (rt *Router) HandleMatch(method, path, op string, match func(r *http.Request, body []byte) bool, h HandlerFunc) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	rt.routes[method+" "+path] = route{op: op, h: h}
+	key := method + " " + path
+	rs := rt.routes[key]
+	for i := range rs {
+		if rs[i].op == op {
+			rs[i] = route{op: op, h: h, match: match}
+			return
+		}
+	}
+	rt.routes[key] = append(rs, route{op: op, h: h, match: match})
+}
+
+// pick returns the route of a request among those of its method and path.
+func pick(rs []route, r *http.Request, body []byte) (route, bool) {
+	for _, rte := range rs {
+		if rte.match != nil && rte.match(r, body) {
+			return rte, true
+		}
+	}
+	for _, rte := range rs {
+		if rte.match == nil {
+			return rte, true
+		}
+	}
+	return route{}, false
 }
 
 // ServeHTTP implements http.Handler.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.inFlight.Add(1)
 	defer rt.inFlight.Add(-1)
-	rt.mu.RLock()
-	rte, ok := rt.routes[r.Method+" "+r.URL.Path]
-	rt.mu.RUnlock()
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBody+1))
 	if err != nil || len(body) > MaxRequestBody {
 		http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
 		return
 	}
+	rt.mu.RLock()
+	rte, ok := pick(rt.routes[r.Method+" "+r.URL.Path], r, body)
+	rt.mu.RUnlock()
 	rt.Recorder.Record(rte.op, r, body, rt.clock.Now())
 	if !ok {
 		if rt.NotFound != nil {
