@@ -90,13 +90,28 @@ func (s *Server) Grant() *cafe24.Token {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.issueLocked(scopes).Clone()
+	return s.issueLocked(scopes, randomToken(), randomToken()).Clone()
+}
+
+// GrantPair is Grant with the tokens given, for tests that need the same secrets in every
+// fake (at least 16 characters each, unlike each other).
+func (s *Server) GrantPair(access, refresh string) *cafe24.Token {
+	if len(access) < 16 || len(refresh) < 16 || access == refresh {
+		panic("cafe24mock: GrantPair needs two different tokens of at least 16 characters")
+	}
+	scopes := []string{cafe24.ScopeReadMileage, cafe24.ScopeWriteMileage}
+	if s.o.granted != nil {
+		scopes = slices.Clone(s.o.granted)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issueLocked(scopes, access, refresh).Clone()
 }
 
 // issueLocked issues a new pair and remembers it as the last grant.
-func (s *Server) issueLocked(scopes []string) *cafe24.Token {
+func (s *Server) issueLocked(scopes []string, access, refresh string) *cafe24.Token {
 	now := s.Clock().Now()
-	g := &grant{access: randomToken(), refresh: randomToken(), accessExp: now.Add(AccessLife),
+	g := &grant{access: access, refresh: refresh, accessExp: now.Add(AccessLife),
 		refreshExp: now.Add(RefreshLife), scopes: scopes, issued: now}
 	s.access[g.access], s.refresh[g.refresh] = g, g
 	s.AddSecret(g.access)
@@ -156,7 +171,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, body []byte) {
 		cafe24wire.WriteOAuthError(w, http.StatusBadRequest, cafe24wire.OAuthUnsupported, "grant_type must be authorization_code or refresh_token")
 		return
 	}
-	tok := s.issueLocked(scopes)
+	tok := s.issueLocked(scopes, randomToken(), randomToken())
 	cafe24wire.WriteJSON(w, http.StatusOK, cafe24wire.Token{
 		AccessToken: tok.AccessToken.Reveal(), ExpiresAt: cafe24.FormatKST(tok.ExpiresAt),
 		RefreshToken: tok.RefreshToken.Reveal(), RefreshTokenExpiresAt: cafe24.FormatKST(tok.RefreshExpiresAt),

@@ -20,7 +20,7 @@ import (
 const (
 	MallID       = "myshop"
 	ClientID     = "poskit-fake-client-id"
-	ClientSecret = "poskit-fake-client-secret-7Qm2"
+	ClientSecret = "Zr8vK2mQ9xW4tB7nL3cH"
 	RedirectURI  = "https://example.com/cafe24/callback"
 	UserID       = "admin" // the operator who consents
 )
