@@ -24,6 +24,7 @@ import (
 	"syscall"
 
 	"github.com/poskit/poskit/mock"
+	"github.com/poskit/poskit/mock/cafe24mock"
 	"github.com/poskit/poskit/mock/loyaltymock"
 	"github.com/poskit/poskit/mock/smartromock"
 )
@@ -75,6 +76,7 @@ func startFakes(c config) *fakes {
 	f.admin = mock.NewAdmin(
 		legacy("loyalty", f.relay, loyaltyActions(f.relay)),
 		legacy("smartro", f.agent, smartroActions(f.agent)),
+		cafe24mock.NewServer(),
 	)
 	return f
 }
