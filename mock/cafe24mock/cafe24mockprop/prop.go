@@ -29,11 +29,11 @@ type Fault int
 
 // Faults a step may queue.
 const (
-	Lost Fault = iota + 1 // applied, answer dropped
-	Err500                // 500, nothing applied (the client cannot tell: lost)
-	Err502                // 502, nothing applied (lost)
-	Err503                // 503, refused
-	Err429                // 429, refused
+	Lost   Fault = iota + 1 // applied, answer dropped
+	Err500                  // 500, nothing applied (the client cannot tell: lost)
+	Err502                  // 502, nothing applied (lost)
+	Err503                  // 503, refused
+	Err429                  // 429, refused
 )
 
 // String names the fault.
