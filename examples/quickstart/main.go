@@ -31,6 +31,7 @@ var flows = []struct {
 }{
 	{"loyalty — DMS Relay KIOSK payment", runLoyalty},
 	{"smartro — Order Agent for Smile POS", runSmartro},
+	{"cafe24 — mileage credited exactly once", runCafe24},
 }
 
 // step prints one numbered line of a flow.
