@@ -38,6 +38,7 @@ type Client struct {
 	basic   []string // the Authorization header of the token endpoint
 
 	mu     sync.Mutex
+	known  []string // tokens of the mall seen lately (stored, exchanged, refreshed), to scrub
 	last   CallLimit
 	orders map[string]*orderLock // AdjustPointsOnce: one caller per order id at a time
 }
@@ -169,6 +170,9 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 		return nil, invalidInput(op, "BaseURL is not usable")
 	}
 	c.eng = eng
+	if tok, _, err := o.store.Load(context.Background(), cfg.MallID); err == nil {
+		c.remember(tok) // so that an answer echoing the stored tokens is scrubbed
+	}
 	c.ts, err = NewTokenSource(cfg.MallID, o.store, c, WithSourceClock(o.clock),
 		WithRefreshMargin(o.margin), WithSourceLogger(o.log))
 	if err != nil {
@@ -252,7 +256,8 @@ func (c *Client) decode(a *httpx.Answer, out any) error {
 }
 
 // secrets returns every secret an answer might echo: the client secret, the request's own,
-// and the mall's tokens the client knows of (held by the token source or stored).
+// and the mall's tokens the client knows of (held by the token source, or seen lately:
+// stored when the client was made, exchanged, refreshed). It never calls the store.
 func (c *Client) secrets(extra []string) []string {
 	s := append([]string{c.cfg.ClientSecret}, extra...)
 	c.ts.mu.Lock()
@@ -262,10 +267,26 @@ func (c *Client) secrets(extra []string) []string {
 		}
 	}
 	c.ts.mu.Unlock()
-	if t, _, err := c.store.Load(context.Background(), c.cfg.MallID); err == nil {
-		s = append(s, t.AccessToken.Reveal(), t.RefreshToken.Reveal())
-	}
+	c.mu.Lock()
+	s = append(s, c.known...)
+	c.mu.Unlock()
 	return s
+}
+
+// maxKnown bounds the tokens remembered for scrubbing (four pairs).
+const maxKnown = 8
+
+// remember adds tok's tokens to those scrubbed from answers.
+func (c *Client) remember(tok *Token) {
+	if tok == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.known = append(c.known, tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+	if len(c.known) > maxKnown {
+		c.known = append(c.known[:0], c.known[len(c.known)-maxKnown:]...)
+	}
 }
 
 // wrap is the engine's Wrap hook: its own failures as *Error.

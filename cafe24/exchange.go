@@ -36,6 +36,7 @@ func (c *Client) tokenCall(ctx context.Context, op string, form url.Values, secr
 	if _, err := c.eng.Do(ctx, req, t); err != nil {
 		return nil, err
 	}
+	c.remember(tok)
 	return tok, nil
 }
 
@@ -121,6 +122,7 @@ func (c *Client) Revoke(ctx context.Context) error {
 		}
 		return err
 	}
+	c.remember(tok)
 	form := url.Values{cafe24wire.FieldToken: {tok.AccessToken.Reveal()}}
 	_, err = c.tokenCall(ctx, cafe24wire.OpRevoke, form,
 		[]string{tok.AccessToken.Reveal(), tok.RefreshToken.Reveal()}, false)
