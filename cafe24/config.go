@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/poskit/poskit/internal/cafe24wire"
 	"github.com/poskit/poskit/internal/clockx"
 	"github.com/poskit/poskit/internal/retry"
 )
@@ -28,8 +29,8 @@ const DefaultAPIVersion = "2025-12-01"
 
 // Scopes of the points (mileage) API.
 const (
-	ScopeReadMileage  = "mall.read_mileage"
-	ScopeWriteMileage = "mall.write_mileage"
+	ScopeReadMileage  = cafe24wire.ScopeReadMileage
+	ScopeWriteMileage = cafe24wire.ScopeWriteMileage
 )
 
 // Config is what a Cafe24 app needs for one mall. ClientSecret never appears in String,
@@ -78,7 +79,7 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.APIVersion != "" {
-		if _, err := time.Parse(wireDateLayout, c.APIVersion); err != nil {
+		if _, err := time.Parse(cafe24wire.DateLayout, c.APIVersion); err != nil {
 			return invalidInput(op, "APIVersion is not a date YYYY-MM-DD")
 		}
 	}
@@ -108,7 +109,7 @@ func (c Config) Base() string {
 	if c.BaseURL != "" {
 		return strings.TrimSuffix(c.BaseURL, "/")
 	}
-	return wireBaseScheme + c.MallID + wireBaseSuffix
+	return cafe24wire.BaseScheme + c.MallID + cafe24wire.BaseSuffix
 }
 
 // Version returns the pinned API version date (APIVersion or DefaultAPIVersion).
@@ -145,7 +146,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("client_id", c.ClientID),
 		slog.String("client_secret", c.secretShown()),
 		slog.String("redirect_uri", c.RedirectURI),
-		slog.String("scopes", strings.Join(c.Scopes, scopeSeparator)),
+		slog.String("scopes", strings.Join(c.Scopes, cafe24wire.ScopeSeparator)),
 		slog.String("api_version", c.Version()),
 	)
 }

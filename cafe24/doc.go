@@ -2,12 +2,24 @@
 // authorization, built so that a mall is never locked out by refresh token rotation and a
 // member is never credited twice.
 //
-// This part of the package holds everything that needs no HTTP call: Config, the OAuth
-// authorize URL and state check, Token and Cafe24's KST timestamps, the token stores, the
-// TokenSource that refreshes safely, points amount validation, the rate limiter, the error
-// type and the wire decoders. The HTTP client (code exchange, refresh, revoke, ListPoints,
-// AdjustPoints) plugs into it: it implements Refresher, calls Limiter.Wait before and
-// Limiter.Observe after every call, and decodes answers with DecodeToken and DecodeError.
+// Client (NewClient(cfg, opts...)) makes every call: ExchangeCode, Refresh and Revoke at
+// the OAuth endpoints, ListPoints, AdjustPoints, CheckAdjusted and AdjustPointsOnce at the
+// Admin API. Every call goes through poskit's one HTTP engine with the caller's context and
+// *http.Client (WithHTTPClient); Admin API calls take a bearer token from the client's
+// TokenSource, wait on the Limiter first and feed it the X-Api-Call-Limit header of every
+// answer, which callers see as Adjusted.CallLimit and Client.CallLimit. Around it: Config,
+// the OAuth authorize URL and state check, Token and Cafe24's KST timestamps, the token
+// stores, the TokenSource that refreshes safely, amount validation, the rate limiter and
+// the error type.
+//
+//	c, err := cafe24.NewClient(cfg, cafe24.WithTokenStore(store))
+//	tok, err := c.ExchangeCode(ctx, code)            // after States.Check(state)
+//	res, err := c.AdjustPointsOnce(ctx, cafe24.Adjustment{MemberID: "m1", OrderID: "PP-1",
+//		Amount: decimal.RequireFromString("500"), Direction: cafe24.Increase})
+//	for rec, err := range c.ListPoints(ctx, cafe24.PointsQuery{From: day, To: day}) { … }
+//
+// mock/cafe24mock is a stateful fake of Cafe24 for tests; its Client method returns a
+// Client ready for it.
 //
 // # Authentication
 //
@@ -67,10 +79,15 @@
 // # Idempotency
 //
 // POST /api/v2/admin/points has no idempotency key: a resent request whose first answer
-// was lost credits twice. The client therefore never resends it blindly: it takes the order
-// id as the caller's key, and when an answer is lost it reads the member's point records for
-// that order id and reports applied or not applied. ValidateAmount refuses an amount that
-// Cafe24 would refuse (≤ 0, over 1,000,000, more than two decimals) before anything is sent.
+// was lost credits twice. AdjustPoints therefore sends exactly once and takes the order id
+// as the caller's key (Cafe24 stores it with the record). When its answer is lost
+// (IsLost), CheckAdjusted reads the member's point records for that order id and reports
+// applied or not applied; only "not applied" allows sending again. AdjustPointsOnce does
+// all of it (check first, send, after a loss wait and check, after a 429 or 503 pause and
+// send again), so a caller keyed by its own order number — a PointPay conversion, say —
+// credits each order exactly once across lost answers and restarts. ValidateAmount (and
+// Adjustment.Validate) refuses an amount that Cafe24 would refuse (≤ 0, over 1,000,000,
+// more than two decimals) before anything is sent.
 // A refresh is not idempotent either (it rotates): it is never retried after a lost answer.
 //
 // # Rate limits

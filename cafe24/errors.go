@@ -68,7 +68,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // have been applied: reconcile, never resend blindly) or canceled by the caller's context.
 // For an Error built outside this package (a Refresher of your own) it is derived: a
 // context error as cause is Canceled; no HTTP status with a cause (no answer) or a 5xx
-// status is Lost; anything else is Refused.
+// status other than 503 is Lost; anything else is Refused.
 func (e *Error) Outcome() apierr.Outcome {
 	if e.outcome != 0 {
 		return e.outcome
@@ -76,7 +76,7 @@ func (e *Error) Outcome() apierr.Outcome {
 	switch {
 	case e.Err != nil && apierr.IsContext(e.Err):
 		return apierr.Canceled
-	case e.HTTPStatus == 0 && e.Err != nil, e.HTTPStatus >= 500:
+	case e.HTTPStatus == 0 && e.Err != nil, e.HTTPStatus >= 500 && e.HTTPStatus != 503:
 		return apierr.Lost
 	}
 	return apierr.Refused
@@ -166,10 +166,12 @@ func invalidInput(op, msg string) *Error {
 	return &Error{Op: op, Code: CodeInvalidInput, Message: msg, outcome: apierr.Refused}
 }
 
-// statusOutcome is the outcome of an error answer with HTTP status s: 5xx may have been
-// applied (the points POST has no idempotency key), anything else was refused.
+// statusOutcome is the outcome of an error answer with HTTP status s: 503 Service
+// Unavailable (and every 4xx, 429 included) says the request was not processed, so it was
+// refused; any other 5xx (500, 502, 504) may come after the request was applied (the
+// points POST has no idempotency key), so it is lost.
 func statusOutcome(s int) apierr.Outcome {
-	if s >= 500 {
+	if s >= 500 && s != 503 {
 		return apierr.Lost
 	}
 	return apierr.Refused

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/poskit/poskit/internal/cafe24wire"
 	"github.com/poskit/poskit/internal/clockx"
 )
 
@@ -124,7 +125,7 @@ func (l *Limiter) Observe(mall, header string) error {
 	}
 	used, size, ok := parseCallLimit(header)
 	if !ok {
-		return &Error{Op: "cafe24.Limiter.Observe", Code: CodeDecode, Message: HeaderCallLimit + " is not used/max"}
+		return &Error{Op: "cafe24.Limiter.Observe", Code: CodeDecode, Message: cafe24wire.HeaderCallLimit + " is not used/max"}
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/poskit/poskit/internal/apierr"
+	"github.com/poskit/poskit/internal/cafe24wire"
 	"github.com/poskit/poskit/internal/clockx"
 )
 
@@ -28,12 +29,12 @@ func AuthorizeURL(cfg Config, state string) (string, error) {
 		return "", invalidInput("cafe24.AuthorizeURL", "state is empty or longer than 256 bytes")
 	}
 	q := url.Values{}
-	q.Set(fieldResponseType, responseTypeCode)
-	q.Set(fieldClientID, cfg.ClientID)
-	q.Set(fieldState, state)
-	q.Set(fieldRedirectURI, cfg.RedirectURI)
-	q.Set(fieldScope, strings.Join(cfg.Scopes, scopeSeparator))
-	return cfg.Base() + pathAuthorize + "?" + q.Encode(), nil
+	q.Set(cafe24wire.FieldResponseType, cafe24wire.ResponseTypeCode)
+	q.Set(cafe24wire.FieldClientID, cfg.ClientID)
+	q.Set(cafe24wire.FieldState, state)
+	q.Set(cafe24wire.FieldRedirectURI, cfg.RedirectURI)
+	q.Set(cafe24wire.FieldScope, strings.Join(cfg.Scopes, cafe24wire.ScopeSeparator))
+	return cfg.Base() + cafe24wire.PathAuthorize + "?" + q.Encode(), nil
 }
 
 // StateOption configures States.

@@ -378,3 +378,10 @@ func (s *TokenSource) consent(cause error, msg, secret string) error {
 	}
 	return &Error{Op: "cafe24.TokenSource", Code: CodeConsentNeeded, Message: msg, Err: err, outcome: apierr.Refused}
 }
+
+// adopt makes tok, just stored by a code exchange, the token handed out from now on.
+func (s *TokenSource) adopt(tok *Token) {
+	s.mu.Lock()
+	s.cur, s.unsaved = tok.Clone(), nil
+	s.mu.Unlock()
+}

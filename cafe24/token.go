@@ -8,13 +8,12 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/poskit/poskit/internal/cafe24wire"
 )
 
 // KST is Korea Standard Time (UTC+9, no daylight saving), the zone of Cafe24's timestamps.
 var KST = time.FixedZone("KST", 9*60*60)
-
-// kstLayout is Cafe24's timestamp layout: ISO-like, milliseconds, no zone.
-const kstLayout = "2006-01-02T15:04:05.000"
 
 var errBadKST = errors.New("cafe24: not a Cafe24 timestamp (want 2006-01-02T15:04:05.000, KST)")
 
@@ -40,7 +39,7 @@ func ParseKST(s string) (time.Time, error) {
 }
 
 // FormatKST writes t as Cafe24 does: KST, milliseconds, no zone.
-func FormatKST(t time.Time) string { return t.In(KST).Format(kstLayout) }
+func FormatKST(t time.Time) string { return t.In(KST).Format(cafe24wire.KSTLayout) }
 
 // Token is a mall's OAuth token pair as the token endpoint issued it. The access token
 // lives 2 hours, the refresh token 14 days; every refresh rotates both and the old refresh

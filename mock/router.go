@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,8 +31,8 @@ type Router struct {
 	NotFound http.HandlerFunc
 
 	mu       sync.RWMutex
-	routes   map[string]route // "METHOD path"
-	patterns []patternRoute   // paths with {name} segments, in registration order
+	routes   map[string][]route // "METHOD path", exact paths
+	patterns []patternRoute     // paths with {name} segments, in registration order
 	inFlight atomic.Int64
 }
 
@@ -44,38 +45,82 @@ type patternRoute struct {
 }
 
 type route struct {
-	op string
-	h  HandlerFunc
+	op    string
+	h     HandlerFunc
+	match func(r *http.Request, body []byte) bool // nil: any request of the method and path
 }
 
 // NewRouter returns a Router on the fake clock c.
 func NewRouter(c *Clock, fail func(w http.ResponseWriter, f Fault)) *Router {
-	return &Router{clock: c, Fail: fail, routes: make(map[string]route)}
+	return &Router{clock: c, Fail: fail, routes: make(map[string][]route)}
 }
 
 // Handle registers h as operation op for method and path. A path segment "{name}"
 // matches any one non-empty segment; the handler reads it with r.PathValue(name). Exact
 // paths win over patterns.
 func (rt *Router) Handle(method, path, op string, h HandlerFunc) {
+	rt.HandleMatch(method, path, op, nil, h)
+}
+
+// HandleMatch registers h as operation op for method and path (as Handle) when match accepts
+// the request (nil: every request), for APIs that serve several operations on one method
+// and path told apart by the body (an OAuth token endpoint's grant_type). A request goes
+// to the first registered operation whose match accepts it, else to the latest one
+// registered without a match.
+// Registering op again on the same method and path replaces it.
+func (rt *Router) HandleMatch(method, path, op string, match func(r *http.Request, body []byte) bool, h HandlerFunc) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if strings.Contains(path, "{") {
-		rt.patterns = append(rt.patterns, patternRoute{method: method, segs: strings.Split(path, "/"), route: route{op: op, h: h}})
+		segs := strings.Split(path, "/")
+		for i, p := range rt.patterns {
+			if p.method == method && p.op == op && slices.Equal(p.segs, segs) {
+				rt.patterns[i].route = route{op: op, h: h, match: match}
+				return
+			}
+		}
+		rt.patterns = append(rt.patterns, patternRoute{method: method, segs: segs, route: route{op: op, h: h, match: match}})
 		return
 	}
-	rt.routes[method+" "+path] = route{op: op, h: h}
+	key := method + " " + path
+	rs := rt.routes[key]
+	for i := range rs {
+		if rs[i].op == op {
+			rs[i] = route{op: op, h: h, match: match}
+			return
+		}
+	}
+	rt.routes[key] = append(rs, route{op: op, h: h, match: match})
 }
 
-// match finds the pattern route of r, setting its path values.
-func (rt *Router) match(r *http.Request) (route, bool) {
+// pick returns the route of a request among those of its method and path.
+func pick(rs []route, r *http.Request, body []byte) (route, bool) {
+	for _, rte := range rs {
+		if rte.match != nil && rte.match(r, body) {
+			return rte, true
+		}
+	}
+	for i := len(rs) - 1; i >= 0; i-- { // the latest unconditional registration wins
+		if rs[i].match == nil {
+			return rs[i], true
+		}
+	}
+	return route{}, false
+}
+
+// matchPattern finds the pattern route of r (as pick does among the routes whose path
+// matches) and sets its path values.
+func (rt *Router) matchPattern(r *http.Request, body []byte) (route, bool) {
 	segs := strings.Split(r.URL.Path, "/")
+	var cands []route
+	var at []patternRoute
 	for _, p := range rt.patterns {
 		if p.method != r.Method || len(p.segs) != len(segs) {
 			continue
 		}
 		ok := true
 		for i, ps := range p.segs {
-			if strings.HasPrefix(ps, "{") && strings.HasSuffix(ps, "}") {
+			if isWildcard(ps) {
 				ok = segs[i] != ""
 			} else {
 				ok = ps == segs[i]
@@ -85,32 +130,44 @@ func (rt *Router) match(r *http.Request) (route, bool) {
 			}
 		}
 		if ok {
+			cands = append(cands, p.route)
+			at = append(at, p)
+		}
+	}
+	rte, ok := pick(cands, r, body)
+	if !ok {
+		return route{}, false
+	}
+	for _, p := range at {
+		if p.op == rte.op {
 			for i, ps := range p.segs {
-				if strings.HasPrefix(ps, "{") && strings.HasSuffix(ps, "}") {
+				if isWildcard(ps) {
 					r.SetPathValue(ps[1:len(ps)-1], segs[i])
 				}
 			}
-			return p.route, true
+			break
 		}
 	}
-	return route{}, false
+	return rte, true
 }
+
+func isWildcard(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
 
 // ServeHTTP implements http.Handler.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.inFlight.Add(1)
 	defer rt.inFlight.Add(-1)
-	rt.mu.RLock()
-	rte, ok := rt.routes[r.Method+" "+r.URL.Path]
-	if !ok && len(rt.patterns) > 0 {
-		rte, ok = rt.match(r)
-	}
-	rt.mu.RUnlock()
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBody+1))
 	if err != nil || len(body) > MaxRequestBody {
 		http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
 		return
 	}
+	rt.mu.RLock()
+	rte, ok := pick(rt.routes[r.Method+" "+r.URL.Path], r, body)
+	if !ok && len(rt.patterns) > 0 {
+		rte, ok = rt.matchPattern(r, body)
+	}
+	rt.mu.RUnlock()
 	rt.Recorder.Record(rte.op, r, body, rt.clock.Now())
 	if !ok {
 		if rt.NotFound != nil {

@@ -94,6 +94,25 @@ func (s *Server) Handle(op string, h HandlerFunc) {
 	s.mu.Unlock()
 }
 
+// HandleMatch is Handle for an operation that shares its method and path with another one
+// and is told apart by match (see Router.HandleMatch), e.g. an OAuth token endpoint serving
+// the code exchange and the refresh. It panics when op is not in the table.
+func (s *Server) HandleMatch(op string, match func(r *http.Request, body []byte) bool, h HandlerFunc) {
+	found := false
+	for _, e := range s.table.Endpoints {
+		if e.Op == op {
+			s.router.HandleMatch(e.Method, e.Path, op, match, h)
+			found = true
+		}
+	}
+	if !found {
+		panic(fmt.Sprintf("mock: %s has no operation %q in its endpoint table", s.name, op))
+	}
+	s.mu.Lock()
+	s.handled[op] = true
+	s.mu.Unlock()
+}
+
 // Unhandled returns the table's operations that have no handler yet, in table order. A
 // fake's coverage test asserts it is empty.
 func (s *Server) Unhandled() []string {

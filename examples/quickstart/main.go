@@ -32,6 +32,7 @@ var flows = []struct {
 	{"loyalty — DMS Relay KIOSK payment", runLoyalty},
 	{"smartro — Order Agent for Smile POS", runSmartro},
 	{"pointpay — PointPay point conversion", runPointPay},
+	{"cafe24 — mileage credited exactly once", runCafe24},
 }
 
 // step prints one numbered line of a flow.

@@ -25,6 +25,7 @@ import (
 	"syscall"
 
 	"github.com/poskit/poskit/mock"
+	"github.com/poskit/poskit/mock/cafe24mock"
 	"github.com/poskit/poskit/mock/loyaltymock"
 	"github.com/poskit/poskit/mock/pointpaymock"
 	"github.com/poskit/poskit/mock/smartromock"
@@ -87,6 +88,7 @@ func startFakes(c config) *fakes {
 		f.relay,
 		f.agent,
 		f.pp,
+		cafe24mock.NewServer(),
 	)
 	return f
 }
