@@ -31,6 +31,7 @@ type Server struct {
 	lmu    sync.Mutex
 	addr   string
 	hs     *http.Server
+	ln     net.Listener
 	down   bool
 	closed bool
 	gate   sync.RWMutex // held shared by each request; Down takes it to wait them out
@@ -117,7 +118,7 @@ func (s *Server) listen(addr string) error {
 		}
 		h.ServeHTTP(w, r)
 	})}
-	s.hs = hs
+	s.hs, s.ln = hs, ln
 	go func() { _ = hs.Serve(ln) }()
 	return nil
 }
@@ -143,8 +144,11 @@ func (s *Server) Down() {
 		return
 	}
 	s.down = true
-	hs := s.hs
+	hs, ln := s.hs, s.ln
 	s.lmu.Unlock()
+	// The listener is closed here, not only by hs.Close: Serve may not have registered it
+	// yet, and Up must find the port free.
+	_ = ln.Close()
 	_ = hs.Close()
 	s.gate.Lock() // every request in flight has returned
 	s.gate.Unlock()
@@ -177,8 +181,9 @@ func (s *Server) IsDown() bool {
 func (s *Server) shutdown() {
 	s.lmu.Lock()
 	s.closed = true
-	hs := s.hs
+	hs, ln := s.hs, s.ln
 	s.lmu.Unlock()
+	_ = ln.Close()
 	_ = hs.Close()
 	s.gate.Lock()
 	s.gate.Unlock()
