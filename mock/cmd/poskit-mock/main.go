@@ -3,8 +3,8 @@
 //
 //	go run ./mock/cmd/poskit-mock -admin 127.0.0.1:18080 -loyalty-callback http://127.0.0.1:9000/callback
 //
-// Fakes: "loyalty" (mock/loyaltymock) and "smartro" (mock/smartromock); each runs on its own
-// fake clock, which only the admin API moves.
+// Fakes: "loyalty" (mock/loyaltymock), "smartro" (mock/smartromock) and "dodopoint"
+// (mock/dodopointmock); each runs on its own fake clock, which only the admin API moves.
 //
 // It prints one JSON line with the URL of each fake and of the admin API, then serves until
 // interrupted. See mock.Admin for the admin routes; GET /{fake}/do lists each fake's actions with their arguments.
@@ -24,6 +24,7 @@ import (
 	"syscall"
 
 	"github.com/poskit/poskit/mock"
+	"github.com/poskit/poskit/mock/dodopointmock"
 	"github.com/poskit/poskit/mock/loyaltymock"
 	"github.com/poskit/poskit/mock/smartromock"
 )
@@ -62,6 +63,7 @@ func parseFlags(args []string) (config, error) {
 type fakes struct {
 	relay *loyaltymock.Server
 	agent *smartromock.Server
+	dodo  *dodopointmock.Server
 	admin *mock.Admin
 }
 
@@ -71,10 +73,11 @@ func startFakes(c config) *fakes {
 	if c.loyaltyCallback != "" {
 		lopts = append(lopts, loyaltymock.WithCallbackURL(c.loyaltyCallback))
 	}
-	f := &fakes{relay: loyaltymock.NewServer(lopts...), agent: smartromock.NewServer()}
+	f := &fakes{relay: loyaltymock.NewServer(lopts...), agent: smartromock.NewServer(), dodo: dodopointmock.NewServer()}
 	f.admin = mock.NewAdmin(
 		legacy("loyalty", f.relay, loyaltyActions(f.relay)),
 		legacy("smartro", f.agent, smartroActions(f.agent)),
+		f.dodo,
 	)
 	return f
 }
