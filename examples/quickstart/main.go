@@ -31,6 +31,7 @@ var flows = []struct {
 }{
 	{"loyalty — DMS Relay KIOSK payment", runLoyalty},
 	{"smartro — Order Agent for Smile POS", runSmartro},
+	{"dodopoint — points from sales through the POS assist program", runDodopoint},
 }
 
 // step prints one numbered line of a flow.
