@@ -60,6 +60,8 @@
 // program that may come back. A definitive refusal (CodeInvalidSale, CodeNotClaimed, an
 // unknown program code) ends the operation StateFailed. Every state change is reported by
 // Outbox.Status and the WithOnState callback.
+// The outbox is the only retry loop: HTTPTransport sends each request once and reports
+// the failure (refused, lost or the context's), so retries never nest.
 //
 // # Errors
 //
