@@ -23,7 +23,9 @@ const (
 
 // Server is the fake assist program. It embeds *mock.Server (clock, faults, recorded
 // requests, actions) and serves on its own loopback listener, which Down closes and Up
-// opens again on the same port. It is safe for concurrent use.
+// opens again on the same port: URL and HTTPClient are that listener's (the base's own
+// listener, reachable as Server.Server.URL, is not brought down and is not for clients).
+// It is safe for concurrent use.
 type Server struct {
 	*mock.Server
 	hc *http.Client
@@ -156,7 +158,7 @@ func (s *Server) Down() {
 }
 
 // Up brings the program back, listening on the same port. It returns an error only when
-// the port cannot be opened again. Calling it while up does nothing.
+// the port cannot be opened again. Calling it while up, or after Close, does nothing.
 func (s *Server) Up() error {
 	s.lmu.Lock()
 	defer s.lmu.Unlock()
