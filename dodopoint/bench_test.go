@@ -14,6 +14,7 @@ import (
 
 	"github.com/poskit/poskit/dodopoint"
 	"github.com/poskit/poskit/mock"
+	"github.com/poskit/poskit/mock/dodopointmock"
 )
 
 // benchOutbox opens an outbox whose program is down and whose clock never moves, so the
@@ -155,6 +156,45 @@ func BenchmarkDelivery10k(b *testing.B) {
 			b.Fatalf("%d delivered", prog.calls)
 		}
 		_ = ob.Close()
+	}
+	b.ReportMetric(float64(queued*b.N)/total.Seconds(), "delivered/s")
+}
+
+// BenchmarkDelivery10kHTTP: delivery throughput over the HTTP transport to the fake assist
+// program when it comes back with 10,000 operations queued in the bbolt outbox (one
+// request at a time, in order, on loopback).
+func BenchmarkDelivery10kHTTP(b *testing.B) {
+	const queued = 10_000
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		srv := dodopointmock.NewServer()
+		srv.Down()
+		clk := srv.Clock()
+		ob, err := srv.Outbox(filepath.Join(b.TempDir(), "outbox"), dodopoint.WithRetry(testRetry), dodopoint.WithMaxQueued(1<<20))
+		if err != nil {
+			b.Fatal(err)
+		}
+		claimAll(b, func(id string) error { return ob.Claim(b.Context(), sale(id, 1000)) }, queued, 64)
+		if !clk.WaitForWaiters(1, nil) {
+			b.Fatal("loop not parked")
+		}
+		if err := srv.Up(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		clk.Advance(time.Minute)
+		if err := ob.Drain(b.Context()); err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(start)
+		b.StopTimer()
+		if n := len(srv.Payments()); n != queued {
+			b.Fatalf("%d delivered", n)
+		}
+		_ = ob.Close()
+		srv.Close()
 	}
 	b.ReportMetric(float64(queued*b.N)/total.Seconds(), "delivered/s")
 }

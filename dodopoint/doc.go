@@ -9,8 +9,13 @@
 //	…
 //	err = ob.Cancel(ctx, "POS1-000123")
 //
-// The Transport is the seam to the program; Outbox (OpenFile, or NewOutbox over any Store)
-// queues operations on disk and delivers them in order.
+// The Transport is the seam to the program; HTTPTransport (NewHTTPTransport) is the shipped
+// one. Outbox (OpenFile, or NewOutbox over any Store) queues operations on disk and
+// delivers them in order:
+//
+//	transport, err := dodopoint.NewHTTPTransport("http://127.0.0.1:8650")
+//	…
+//	ob, err := dodopoint.OpenFile("dodopoint.outbox", transport)
 //
 // # Idempotency
 //
@@ -55,6 +60,8 @@
 // program that may come back. A definitive refusal (CodeInvalidSale, CodeNotClaimed, an
 // unknown program code) ends the operation StateFailed. Every state change is reported by
 // Outbox.Status and the WithOnState callback.
+// The outbox is the only retry loop: HTTPTransport sends each request once and reports
+// the failure (refused, lost or the context's), so retries never nest.
 //
 // # Errors
 //
@@ -67,10 +74,11 @@
 // # Modelled
 //
 // The Dodopoint document fixes the two operations and their rules, not the interface of
-// dpa.dll (names, types, codes, transport). Everything in wire.go is our model — JSON over
-// HTTP to the program on loopback, POST /claim and POST /cancel, answer codes OK,
-// DUPLICATE, NOT_CLAIMED, INVALID_SALE, BUSY — as are the Code values of this package and
-// the limits of a Sale's items. A DLL binding would be a second Transport.
+// dpa.dll (names, types, codes, transport). HTTPTransport speaks our model of it, kept in
+// one internal wire package shared with the fake assist program (mock/dodopointmock) —
+// JSON over HTTP to the program on loopback, POST /claim and POST /cancel, answer codes
+// OK, DUPLICATE, NOT_CLAIMED, INVALID_SALE, BUSY — as are the Code values of this package
+// and the limits of a Sale's items. A DLL binding would be a second Transport.
 //
 // Package dodopointprop holds a rapid property a partner can run against their own
 // Transport.

@@ -9,7 +9,7 @@ import (
 
 // Code says why an operation failed. The codes are this package's own: the Dodopoint
 // document publishes none. Codes the assist program answers with are mapped to these
-// constants by the transport (Modelled: see wire.go); an unknown program code is kept as
+// constants by the transport (Modelled: see HTTPTransport); an unknown program code is kept as
 // it came.
 type Code string
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+
+	"github.com/poskit/poskit/internal/dodopointwire"
 )
 
 // Outbox is the durable local queue between the POS and the assist program: Claim and
@@ -219,9 +221,9 @@ var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); retu
 // opFor returns the error name of an operation kind ("dodopoint.Claim").
 func opFor(k Kind) string {
 	if k == KindCancel {
-		return endpoints.Name("Cancel")
+		return dodopointwire.Table.Name("Cancel")
 	}
-	return endpoints.Name("Claim")
+	return dodopointwire.Table.Name("Claim")
 }
 
 func (p *payment) finished() bool {

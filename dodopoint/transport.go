@@ -31,7 +31,7 @@ type CancelRequest struct {
 
 // Transport is the seam to the Dodopoint POS assist program: the document fixes the two
 // operations and their rules, not the wire format (Modelled: JSON over HTTP on loopback,
-// see wire.go; a dpa.dll binding can be a second Transport). The outbox calls one method
+// see HTTPTransport; a dpa.dll binding can be a second Transport). The outbox calls one method
 // at a time.
 //
 // Contract for implementations:

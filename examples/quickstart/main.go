@@ -33,6 +33,7 @@ var flows = []struct {
 	{"smartro — Order Agent for Smile POS", runSmartro},
 	{"pointpay — PointPay point conversion", runPointPay},
 	{"cafe24 — mileage credited exactly once", runCafe24},
+	{"dodopoint — points from sales through the POS assist program", runDodopoint},
 }
 
 // step prints one numbered line of a flow.

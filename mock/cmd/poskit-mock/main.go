@@ -3,9 +3,10 @@
 //
 //	go run ./mock/cmd/poskit-mock -admin 127.0.0.1:18080 -loyalty-callback http://127.0.0.1:9000/callback
 //
-// Fakes: "loyalty" (mock/loyaltymock), "smartro" (mock/smartromock) and "pointpay"
-// (mock/pointpaymock; -pointpay-return sets the RETURN URL results are POSTed to, or its
-// return-url action does); each runs on its own fake clock, which only the admin API moves.
+// Fakes: "loyalty" (mock/loyaltymock), "smartro" (mock/smartromock), "cafe24"
+// (mock/cafe24mock), "pointpay" (mock/pointpaymock; -pointpay-return sets the RETURN URL
+// results are POSTed to, or its return-url action does) and "dodopoint"
+// (mock/dodopointmock); each runs on its own fake clock, which only the admin API moves.
 //
 // It prints one JSON line with the URL of each fake and of the admin API, then serves until
 // interrupted. See mock.Admin for the admin routes; GET /{fake}/do lists each fake's actions with their arguments.
@@ -26,6 +27,7 @@ import (
 
 	"github.com/poskit/poskit/mock"
 	"github.com/poskit/poskit/mock/cafe24mock"
+	"github.com/poskit/poskit/mock/dodopointmock"
 	"github.com/poskit/poskit/mock/loyaltymock"
 	"github.com/poskit/poskit/mock/pointpaymock"
 	"github.com/poskit/poskit/mock/smartromock"
@@ -73,6 +75,7 @@ type fakes struct {
 	relay *loyaltymock.Server
 	agent *smartromock.Server
 	pp    *pointpaymock.Server
+	dodo  *dodopointmock.Server
 	admin *mock.Admin
 }
 
@@ -82,13 +85,18 @@ func startFakes(c config) *fakes {
 	if c.loyaltyCallback != "" {
 		lopts = append(lopts, loyaltymock.WithCallbackURL(c.loyaltyCallback))
 	}
-	f := &fakes{relay: loyaltymock.NewServer(lopts...), agent: smartromock.NewServer()}
-	f.pp = pointpaymock.NewServer(pointpaymock.WithReturnURL(c.pointpayReturn))
+	f := &fakes{
+		relay: loyaltymock.NewServer(lopts...),
+		agent: smartromock.NewServer(),
+		pp:    pointpaymock.NewServer(pointpaymock.WithReturnURL(c.pointpayReturn)),
+		dodo:  dodopointmock.NewServer(),
+	}
 	f.admin = mock.NewAdmin(
 		f.relay,
 		f.agent,
-		f.pp,
 		cafe24mock.NewServer(),
+		f.pp,
+		f.dodo,
 	)
 	return f
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/poskit/poskit/internal/dodopointwire"
 )
 
 func TestDecodeAnswer(t *testing.T) {
@@ -55,39 +57,40 @@ func TestDecodeAnswer(t *testing.T) {
 	}
 }
 
-func TestClaimBodyRoundTrip(t *testing.T) {
+func TestClaimBody(t *testing.T) {
 	s := Sale{PaymentID: "P-1", Total: 7000, PaidAt: time.Date(2026, 5, 5, 9, 0, 0, 1, time.FixedZone("KST", 9*3600)),
 		Items: []Item{{Name: "라떼", UnitPrice: 3500, Quantity: 2}}}
 	b, err := json.Marshal(claimBody(s))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{`"payment_id":"P-1"`, `"total":7000`, `"paid_at":"2026-05-05T09:00:00.000000001+09:00"`, `"unit_price":3500`, `"quantity":2`} {
+	for _, key := range []string{`"payment_id":"P-1"`, `"total":7000`, `"paid_at":"2026-05-05T09:00:00.000000001+09:00"`, `"name":"라떼"`, `"unit_price":3500`, `"quantity":2`} {
 		if !strings.Contains(string(b), key) {
 			t.Errorf("body %s lacks %s", b, key)
 		}
 	}
-	var w wireClaim
+	var w dodopointwire.Claim
 	if err := json.Unmarshal(b, &w); err != nil {
 		t.Fatal(err)
 	}
-	got, err := saleFromWire(w)
-	if err != nil || !got.equal(s, false) {
-		t.Fatalf("round trip %+v, %v", got, err)
+	at, err := time.Parse(time.RFC3339Nano, w.PaidAt)
+	if err != nil || !at.Equal(s.PaidAt) {
+		t.Fatalf("paid_at %q: %v", w.PaidAt, err)
 	}
-	w.Total++
-	if _, err := saleFromWire(w); !IsInvalidInput(err) {
-		t.Fatalf("bad wire sale: %v", err)
+	if b, _ := json.Marshal(claimBody(Sale{PaymentID: "P", Total: 1, PaidAt: s.PaidAt})); strings.Contains(string(b), "items") {
+		t.Errorf("a sale without items sends %s", b)
 	}
 }
 
 // The endpoint table names exactly the Transport's methods, and errors use its names.
+// Idempotent is false: the outbox is the one retry loop (see dodopointwire.Table).
 func TestEndpointTableMatchesTransport(t *testing.T) {
 	tr := reflect.TypeFor[Transport]()
 	var methods []string
 	for i := range tr.NumMethod() {
 		methods = append(methods, tr.Method(i).Name)
 	}
+	endpoints := dodopointwire.Table
 	ops := endpoints.Ops()
 	slices.Sort(ops)
 	if !slices.Equal(ops, methods) {
@@ -95,7 +98,7 @@ func TestEndpointTableMatchesTransport(t *testing.T) {
 	}
 	for _, op := range ops {
 		e, _ := endpoints.Lookup(op)
-		if !e.Idempotent || e.Method != http.MethodPost || !strings.HasPrefix(e.Path, "/") {
+		if e.Idempotent || e.Method != http.MethodPost || !strings.HasPrefix(e.Path, "/") {
 			t.Errorf("%+v", e)
 		}
 		if endpoints.Name(op) != opFor(map[string]Kind{"Claim": KindClaim, "Cancel": KindCancel}[op]) {
