@@ -37,23 +37,17 @@ func Example() {
 	fmt.Println("while down:", st.Claim)
 
 	srv.Up()
-	// The outbox retries on the fake's clock: move it until the claim is delivered.
-	done := make(chan error, 1)
-	go func() { done <- ob.Drain(ctx) }()
-	for delivered := false; !delivered; {
-		select {
-		case err := <-done:
-			if err != nil {
-				fmt.Println(err)
-				return
-			}
-			delivered = true
-		default:
-			if srv.Clock().Waiters() > 0 {
-				srv.Clock().Advance(30 * time.Second)
-			}
-			time.Sleep(time.Millisecond)
-		}
+	// The outbox retries on the fake's clock: each time it is parked there, move the clock.
+	finished := make(chan struct{})
+	var drainErr error
+	go func() { drainErr = ob.Drain(ctx); close(finished) }()
+	for i := 0; i < 100 && srv.Clock().WaitForWaiters(1, finished); i++ {
+		srv.Clock().Advance(30 * time.Second)
+	}
+	<-finished
+	if drainErr != nil {
+		fmt.Println(drainErr)
+		return
 	}
 	st, _ = ob.Status("POS1-000123")
 	p, _ := srv.Payment("POS1-000123")
