@@ -138,7 +138,7 @@ func (b *Bridge) Credit(ctx context.Context, r Result) error {
 		return err
 	}
 	if _, err := b.points.AdjustPointsOnce(ctx, a); err != nil {
-		return cafe24Err(creditOp, r.OrderNo, err)
+		return cafe24Err(creditOp, "rw_orderno "+r.OrderNo, err)
 	}
 	return nil
 }
@@ -169,7 +169,7 @@ func (b *Bridge) Cancel(ctx context.Context, r Result) error {
 	inc, dec := decimal.Zero, decimal.Zero
 	for rec, err := range b.points.ListPoints(ctx, q) {
 		if err != nil {
-			return cafe24Err(cancelOp, r.OrderNo, err)
+			return cafe24Err(cancelOp, "rw_orderno "+r.OrderNo, err)
 		}
 		if rec.OrderID == r.OrderNo && rec.MemberID == r.MemberID {
 			inc, dec = inc.Add(rec.AvailableIncrease), dec.Add(rec.AvailableDecrease)
@@ -182,7 +182,7 @@ func (b *Bridge) Cancel(ctx context.Context, r Result) error {
 		return &Error{Op: cancelOp, Code: CodeNotCredited, Message: "rw_orderno " + r.OrderNo + ": no Cafe24 credit to cancel", outcome: apierr.Refused}
 	}
 	if _, err := b.points.AdjustPointsOnce(ctx, a); err != nil {
-		return cafe24Err(cancelOp, r.OrderNo, err)
+		return cafe24Err(cancelOp, "rw_orderno "+r.OrderNo, err)
 	}
 	return nil
 }
@@ -209,8 +209,8 @@ func (b *Bridge) adjustment(op string, r Result, d cafe24.Direction, reason stri
 }
 
 // cafe24Err wraps an error of the cafe24 client, keeping its outcome.
-func cafe24Err(op, orderNo string, err error) error {
-	e := &Error{Op: op, Code: CodeCafe24, Message: "rw_orderno " + orderNo, Err: err}
+func cafe24Err(op, msg string, err error) error {
+	e := &Error{Op: op, Code: CodeCafe24, Message: msg, Err: err}
 	switch {
 	case apierr.IsContext(err):
 		e.outcome = apierr.Canceled

@@ -118,7 +118,7 @@ func (b *Bridge) Reconcile(ctx context.Context, store Store, from, to time.Time)
 	q := cafe24.PointsQuery{From: from, To: end.Add(b.cfg.slack - time.Nanosecond)}
 	for p, err := range b.points.ListPoints(ctx, q) {
 		if err != nil {
-			return nil, cafe24Err(reconcileOp, "(list)", err)
+			return nil, cafe24Err(reconcileOp, "listing point records", err)
 		}
 		rec, recorded := recs[p.OrderID]
 		recorded = recorded && rec.Result.MemberID == p.MemberID
