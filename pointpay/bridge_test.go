@@ -3,6 +3,7 @@ package pointpay_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/http/httptest"
@@ -341,5 +342,21 @@ func TestReceiverWithBridge(t *testing.T) {
 	}
 	if srv.Credits("PP-9") != 1 || balance(t, srv, "member01") != "400.00" {
 		t.Fatalf("credits %d balance %s", srv.Credits("PP-9"), balance(t, srv, "member01"))
+	}
+}
+
+// Cafe24 echoes the client secret in a refusal: the bridge's error does not show it.
+func TestBridgeErrorHidesSecrets(t *testing.T) {
+	srv, b := newCafe24(t)
+	srv.Faults().MustInject("AdjustPoints", mock.Fault{Kind: mock.Fail, Status: http.StatusBadRequest,
+		Message: "bad client " + cafe24mock.ClientSecret})
+	err := b.Credit(context.Background(), conversion(srv, "PP-10", 10))
+	if !pointpay.IsRefused(err) {
+		t.Fatalf("want refused, got %v", err)
+	}
+	for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+		if strings.Contains(s, cafe24mock.ClientSecret[:8]) || strings.Contains(s, "member01") {
+			t.Fatalf("error shows a secret or the member: %s", s)
+		}
 	}
 }
