@@ -66,6 +66,10 @@ type Config struct {
 	// Calm, when set, removes what Disturb left before the final resends.
 	Disturb func(t *rapid.T)
 	Calm    func()
+	// Verify, when set, runs at the end of a run, after every conversion is credited:
+	// orderNos are the run's genuine order numbers and store its receiver's store
+	// (WithCafe24 reconciles them with Cafe24). An error fails the run.
+	Verify func(ctx context.Context, orderNos []string, store pointpay.Store) error
 	// Options are added to every receiver (e.g. WithAcknowledgeDuplicates); the property
 	// sets the clock and the credit lease itself.
 	Options []pointpay.Option
@@ -311,6 +315,15 @@ func Property(cfg Config) func(*rapid.T) {
 			}
 			if b-baseline[m] != want[m] {
 				t.Fatalf("%s: balance grew by %d, genuine conversions sum to %d", m, b-baseline[m], want[m])
+			}
+		}
+		if cfg.Verify != nil {
+			orderNos := make([]string, len(convs))
+			for i, c := range convs {
+				orderNos[i] = c.r.OrderNo
+			}
+			if err := cfg.Verify(context.Background(), orderNos, h.store.Store); err != nil {
+				t.Fatalf("verify: %v", err)
 			}
 		}
 	}
