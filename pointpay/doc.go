@@ -9,6 +9,14 @@
 //		pointpay.WithAllowedSources(netip.MustParsePrefix("203.0.113.0/24")))
 //	http.Handle("/pointpay/result", rv)                            // the RETURN URL
 //
+// For a shop on Cafe24, the Bridge is the credit function: it credits the member's Cafe24
+// mileage (적립금) through the cafe24 package, keyed by rw_orderno, cancels the same way,
+// and reconciles the receiver's records with Cafe24's:
+//
+//	bridge, err := pointpay.NewBridge(cafe24Client)               // a *cafe24.Client of the mall
+//	rv, err := pointpay.NewReceiver("MEDIA01", store, bridge.Credit)
+//	rep, err := bridge.Reconcile(ctx, store, yesterday, yesterday) // rep.Differences
+//
 // For tests, mock/pointpaymock is a fake PointPay: it serves the popup and POSTs results
 // to a receiver on loopback, with duplicate sends and resends on a fake clock.
 //
@@ -59,15 +67,16 @@
 //
 // # Errors
 //
-// Every error is an *Error: Op ("pointpay.PopupURL", "pointpay.Receiver", …), the HTTP
-// status answered (receiver), a Code (CodeInvalidInput, CodeForged, CodeDuplicate,
-// CodeConflict, CodeBusy, CodeCreditFailed, CodeStore, CodeMethod, CodeTooLarge), a
-// Message and the cause. IsRefused (nothing applied), IsLost (a credit may have
-// happened: the order number settles it), IsInvalidInput, IsForged, IsDuplicate,
-// IsConflict, IsCreditFailed and CodeOf read them. The receiver hands each refusal or
-// failure to WithErrorHook. Messages carry the order number, never a member id; logs
-// (WithLogger, silent by default) show member ids masked to two characters and a length,
-// and never the media id.
+// Every error is an *Error: Op ("pointpay.PopupURL", "pointpay.Receiver",
+// "pointpay.Bridge.Credit", …), the HTTP status answered (receiver) or Cafe24's (Bridge),
+// a Code (CodeInvalidInput, CodeForged, CodeDuplicate, CodeConflict, CodeBusy,
+// CodeCreditFailed, CodeStore, CodeMethod, CodeTooLarge, and the Bridge's CodeCafe24 and
+// CodeNotCredited), a Message and the cause. IsRefused (nothing applied), IsLost (a
+// credit may have happened: the order number settles it), IsInvalidInput, IsForged,
+// IsDuplicate, IsConflict, IsCreditFailed, IsNotCredited and CodeOf read them. The
+// receiver hands each refusal or failure to WithErrorHook. Messages carry the order
+// number, never a member id; logs (WithLogger, silent by default) show member ids masked
+// to two characters and a length, and never the media id.
 //
 // # Stores
 //

@@ -40,13 +40,20 @@ const (
 	CodeMethod Code = "method"
 	// CodeTooLarge: the callback body exceeded the receiver's cap.
 	CodeTooLarge Code = "too_large"
+	// CodeCafe24: the Bridge's Cafe24 call failed; Err is the *cafe24.Error (or the
+	// context's error). IsLost says the adjustment may have been applied (the next call
+	// with the same order number settles it); IsRefused says it was not.
+	CodeCafe24 Code = "cafe24"
+	// CodeNotCredited: Bridge.Cancel found no Cafe24 credit for the order number; nothing
+	// was taken.
+	CodeNotCredited Code = "not_credited"
 )
 
 // Error is the one error type of this package. Use errors.As or the IsXxx helpers.
 // Error() names the operation once and never contains a member id or the media id.
 type Error struct {
 	Op         string // operation, e.g. "pointpay.PopupURL", "pointpay.Receiver"
-	HTTPStatus int    // the HTTP status the receiver answered; 0 elsewhere
+	HTTPStatus int    // the HTTP status the receiver answered, or Cafe24's (Bridge); 0 elsewhere
 	Code       Code   // what went wrong
 	Message    string // our description; names the wire field for CodeInvalidInput
 	Err        error  // cause (the credit function's or the store's error), if any
@@ -111,6 +118,9 @@ func IsDuplicate(err error) bool { return isCode(err, CodeDuplicate) }
 // IsConflict reports whether a callback reused a recorded order number with another
 // amount or member.
 func IsConflict(err error) bool { return isCode(err, CodeConflict) }
+
+// IsNotCredited reports whether Bridge.Cancel found no credit to cancel.
+func IsNotCredited(err error) bool { return isCode(err, CodeNotCredited) }
 
 // IsCreditFailed reports whether the application's credit function failed.
 func IsCreditFailed(err error) bool { return isCode(err, CodeCreditFailed) }

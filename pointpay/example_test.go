@@ -7,6 +7,11 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"github.com/shopspring/decimal"
+
+	"github.com/poskit/poskit/mock"
+	"github.com/poskit/poskit/mock/cafe24mock"
+	"github.com/poskit/poskit/mock/pointpaymock"
 	"github.com/poskit/poskit/pointpay"
 )
 
@@ -61,4 +66,59 @@ func ExampleReceiver() {
 	// 201
 	// 202|-|duplicate rw_orderno
 	// balance: 1500
+}
+
+// A shop on Cafe24: the receiver credits each conversion to the member's Cafe24 mileage
+// through the bridge, once, though the fake PointPay sends every result twice; a cancel
+// takes it back once; the reconciliation finds nothing amiss.
+func ExampleBridge() {
+	ctx := context.Background()
+	clk := mock.NewClock(time.Time{})
+	mall := cafe24mock.NewServer(cafe24mock.WithClock(clk)) // the shop's Cafe24 mall
+	defer mall.Close()
+	mall.AddMember("member01", "", decimal.NewFromInt(100))
+	bridge, err := pointpay.NewBridge(mall.Client(), pointpay.WithBridgeClock(clk))
+	if err != nil {
+		panic(err)
+	}
+	store := pointpay.NewMemoryStore()
+	rv, err := pointpay.NewReceiver(pointpaymock.DefaultMediaID, store, bridge.Credit, pointpay.WithClock(clk))
+	if err != nil {
+		panic(err)
+	}
+	shop := httptest.NewServer(rv) // the RETURN URL
+	defer shop.Close()
+	pp := pointpaymock.NewServer(pointpaymock.WithClock(clk), pointpaymock.WithReturnURL(shop.URL),
+		pointpaymock.WithDuplicateSends(true))
+	defer pp.Close()
+
+	c, err := pp.Convert("member01", 1500, "")
+	if err != nil {
+		panic(err)
+	}
+	for _, a := range c.Attempts {
+		fmt.Println("callback answered", a.Answer)
+	}
+	b, _ := mall.Balance("member01")
+	fmt.Println("mileage:", b.StringFixed(0), "Cafe24 credits:", mall.Credits(c.OrderNo))
+
+	rep, err := bridge.Reconcile(ctx, store, clk.Now(), clk.Now())
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("matched:", rep.Matched, "differences:", len(rep.Differences))
+
+	for range 2 { // a manual cancel, repeated
+		if err := bridge.Cancel(ctx, c.Result); err != nil {
+			panic(err)
+		}
+	}
+	b, _ = mall.Balance("member01")
+	fmt.Println("after cancel:", b.StringFixed(0))
+	// Output:
+	// callback answered 201
+	// callback answered 202|-|duplicate rw_orderno
+	// mileage: 1600 Cafe24 credits: 1
+	// matched: 1 differences: 0
+	// after cancel: 100
 }

@@ -9,7 +9,12 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/shopspring/decimal"
+
+	"github.com/poskit/poskit/mock"
+	"github.com/poskit/poskit/mock/cafe24mock"
 	"github.com/poskit/poskit/mock/pointpaymock"
 	"github.com/poskit/poskit/pointpay"
 )
@@ -93,6 +98,59 @@ func runPointPay(ctx context.Context) error {
 	s.printf("member01 credited once: %d points", got)
 	if got != 1500 {
 		return fmt.Errorf("balance %d, want 1500", got)
+	}
+	return runPointPayCafe24(ctx, &s)
+}
+
+// runPointPayCafe24 is a shop on Cafe24: its receiver credits each conversion to the
+// member's Cafe24 mileage through the bridge, keyed by rw_orderno — once, though PointPay
+// sends the result twice and Cafe24's answer to the credit is lost.
+func runPointPayCafe24(ctx context.Context, s *step) error {
+	clk := mock.NewClock(time.Time{})
+	mall := cafe24mock.NewServer(cafe24mock.WithClock(clk))
+	defer mall.Close()
+	mall.AddMember("member01", "", decimal.NewFromInt(100))
+	bridge, err := pointpay.NewBridge(mall.Client(), pointpay.WithBridgeClock(clk))
+	if err != nil {
+		return err
+	}
+	store := pointpay.NewMemoryStore()
+	rv, err := pointpay.NewReceiver(pointpaymock.DefaultMediaID, store, bridge.Credit, pointpay.WithClock(clk))
+	if err != nil {
+		return err
+	}
+	shop := httptest.NewServer(rv)
+	defer shop.Close()
+	pp := pointpaymock.NewServer(pointpaymock.WithClock(clk), pointpaymock.WithReturnURL(shop.URL), pointpaymock.WithDuplicateSends(true))
+	defer pp.Close()
+	s.printf("Cafe24 shop: fake mall at %s, member01 holds 100 mileage; the receiver credits through the bridge", mall.URL())
+
+	mall.Faults().MustInject("AdjustPoints", mock.Fault{Kind: mock.DropAnswer})
+	s.printf("Cafe24 will apply the next credit and lose its answer")
+	c, err := pp.Convert("member01", 2000, "")
+	if err != nil {
+		return err
+	}
+	s.printf("member01 converts 2,000 points: rw_orderno %s", c.OrderNo)
+	for _, a := range c.Attempts {
+		kind := "callback"
+		if a.Duplicate {
+			kind = "duplicate copy"
+		}
+		s.printf("%s of %s answered %q", kind, c.OrderNo, a.Answer)
+	}
+	b, _ := mall.Balance("member01")
+	s.printf("member01's Cafe24 mileage: %s (%d credit for %s, read back after the lost answer)", b.StringFixed(0), mall.Credits(c.OrderNo), c.OrderNo)
+	if !b.Equal(decimal.NewFromInt(2100)) || mall.Credits(c.OrderNo) != 1 {
+		return fmt.Errorf("mileage %s, %d credits; want 2100 and 1", b, mall.Credits(c.OrderNo))
+	}
+	rep, err := bridge.Reconcile(ctx, store, clk.Now(), clk.Now())
+	if err != nil {
+		return err
+	}
+	s.printf("reconciliation of today: %d matched, %d differences", rep.Matched, len(rep.Differences))
+	if !rep.OK() || rep.Matched != 1 {
+		return fmt.Errorf("reconciliation: %+v", rep.Differences)
 	}
 	return nil
 }

@@ -10,7 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/poskit/poskit/mock"
+	"github.com/poskit/poskit/mock/cafe24mock"
 	"github.com/poskit/poskit/mock/pointpaymock"
 	"github.com/poskit/poskit/pointpay"
 )
@@ -99,4 +102,39 @@ func ExampleWithSolutionCredit() {
 	// credit: pending delivery: no-return-url
 	// 2000 points to member01
 	// credit: credited
+}
+
+// A Cafe24 solution merchant wired to a cafe24 fake: about a minute after the conversion
+// the member's Cafe24 mileage grows by the converted points, credited once through the
+// pointpay bridge (keyed by rw_orderno).
+func ExampleWithSolutionCredit_cafe24() {
+	clk := mock.NewClock(time.Time{})
+	mall := cafe24mock.NewServer(cafe24mock.WithClock(clk))
+	defer mall.Close()
+	mall.AddMember("member01", "", decimal.NewFromInt(100))
+	bridge, err := pointpay.NewBridge(mall.Client(), pointpay.WithBridgeClock(clk))
+	if err != nil {
+		panic(err)
+	}
+	srv := pointpaymock.NewServer(pointpaymock.WithClock(clk), pointpaymock.WithSolutionCredit(
+		func(ctx context.Context, member string, points int64, orderNo string) error {
+			return bridge.Credit(ctx, pointpay.Result{MemberID: member, Price: points, OrderNo: orderNo, RegisteredAt: clk.Now()})
+		}))
+	defer srv.Close()
+
+	c, err := srv.Convert("member01", 2000, "")
+	if err != nil {
+		panic(err)
+	}
+	b, _ := mall.Balance("member01")
+	fmt.Println("mileage at once:", b.StringFixed(0))
+	clk.Advance(time.Minute) // the solution credit delay, on the fake clock
+	c, _ = srv.WaitFor(context.Background(), c.OrderNo, func(c pointpaymock.Conversion) bool {
+		return c.Credit != pointpaymock.CreditPending
+	})
+	b, _ = mall.Balance("member01")
+	fmt.Println("credit:", c.Credit, "mileage:", b.StringFixed(0), "Cafe24 credits:", mall.Credits(c.OrderNo))
+	// Output:
+	// mileage at once: 100
+	// credit: credited mileage: 2100 Cafe24 credits: 1
 }

@@ -15,8 +15,11 @@
 // conversion is credited exactly once, that nothing forged or conflicting reaches the
 // credit function, that every answer is one PointPay understands, and that each member's
 // balance (Config.NewCredit's Balance) grew by exactly the sum of their genuine
-// conversions. The Cafe24 bridge plugs in through NewCredit: its credit function and a
-// balance reader over the Cafe24 (fake) mileage.
+// conversions. WithCafe24 plugs in the Cafe24 bridge (pointpay.Bridge) over HTTP to a
+// cafe24mock fake, adds Cafe24 faults to the run (answers dropped after the credit
+// applied, 5xx, unreadable records) and checks the members' Cafe24 balances:
+//
+//	pointpayprop.Check(t, pointpayprop.WithCafe24(t, pointpayprop.Config{}))
 //
 // It lives in its own package so that importing pointpay does not pull in rapid.
 package pointpayprop
@@ -58,6 +61,15 @@ type Config struct {
 	// property simulates crashes after which the receiver legitimately calls it again. Nil
 	// means an in-memory keyed ledger. Members are named "<run>-m1" … "<run>-m3".
 	NewCredit func(t *rapid.T) (pointpay.CreditFunc, Balance)
+	// Disturb, when set, is one more action of a run: it makes some of the next calls of
+	// the credit function's own dependencies fail (WithCafe24 injects Cafe24 faults).
+	// Calm, when set, removes what Disturb left before the final resends.
+	Disturb func(t *rapid.T)
+	Calm    func()
+	// Verify, when set, runs at the end of a run, after every conversion is credited:
+	// orderNos are the run's genuine order numbers and store its receiver's store
+	// (WithCafe24 reconciles them with Cafe24). An error fails the run.
+	Verify func(ctx context.Context, orderNos []string, store pointpay.Store) error
 	// Options are added to every receiver (e.g. WithAcknowledgeDuplicates); the property
 	// sets the clock and the credit lease itself.
 	Options []pointpay.Option
@@ -195,8 +207,12 @@ func Property(cfg Config) func(*rapid.T) {
 		pick := func(label string) *conversion { return convs[rapid.IntRange(0, n-1).Draw(t, label)] }
 
 		steps := rapid.IntRange(n, 6*n).Draw(t, "steps")
+		actions := 9
+		if cfg.Disturb != nil {
+			actions = 10
+		}
 		for range steps {
-			switch rapid.IntRange(0, 9).Draw(t, "action") {
+			switch rapid.IntRange(0, actions).Draw(t, "action") {
 			case 0, 1, 2: // a genuine callback, first or resent, in any order
 				c := pick("deliver")
 				h.expect(h.post(c.r.Form().Encode()), "201", "duplicate", "credit failed", "in progress", "store")
@@ -244,6 +260,8 @@ func Property(cfg Config) func(*rapid.T) {
 				h.restart()
 			case 9:
 				h.clk.Advance(time.Duration(rapid.IntRange(1, 90).Draw(t, "seconds")) * time.Second)
+			case 10: // the credit's dependencies fail (Cafe24 answers dropped, 5xx, …)
+				cfg.Disturb(t)
 			}
 		}
 
@@ -254,6 +272,9 @@ func Property(cfg Config) func(*rapid.T) {
 		h.store.mu.Lock()
 		h.store.crashes = 0
 		h.store.mu.Unlock()
+		if cfg.Calm != nil {
+			cfg.Calm()
+		}
 		h.clk.Advance(lease)
 		for _, c := range convs {
 			done := false
@@ -294,6 +315,15 @@ func Property(cfg Config) func(*rapid.T) {
 			}
 			if b-baseline[m] != want[m] {
 				t.Fatalf("%s: balance grew by %d, genuine conversions sum to %d", m, b-baseline[m], want[m])
+			}
+		}
+		if cfg.Verify != nil {
+			orderNos := make([]string, len(convs))
+			for i, c := range convs {
+				orderNos[i] = c.r.OrderNo
+			}
+			if err := cfg.Verify(context.Background(), orderNos, h.store.Store); err != nil {
+				t.Fatalf("verify: %v", err)
 			}
 		}
 	}

@@ -91,3 +91,13 @@ func (r *recordingTB) Fatal(a ...any)            { r.Error(a...); runtime.Goexit
 func (r *recordingTB) FailNow()                  { r.Fail(); runtime.Goexit() }
 func (r *recordingTB) Fail()                     { r.mu.Lock(); r.failed = true; r.mu.Unlock() }
 func (r *recordingTB) Failed() bool              { r.mu.Lock(); defer r.mu.Unlock(); return r.failed }
+
+// The Cafe24 bridge over HTTP to the cafe24 fake, with Cafe24 faults.
+func TestPropertyCafe24Bridge(t *testing.T) {
+	pointpayprop.Check(t, pointpayprop.WithCafe24(t, pointpayprop.Config{}))
+}
+
+func TestPropertyCafe24BridgeBoltStore(t *testing.T) {
+	pointpayprop.Check(t, pointpayprop.WithCafe24(t, pointpayprop.Config{
+		OpenStore: pointpayprop.BoltStores(t.TempDir(), pointpay.WithNoSync())}))
+}
