@@ -17,6 +17,8 @@ import (
 //	GET    /fakes                       → {"loyalty":"http://127.0.0.1:…", …}
 //	GET    /{fake}/clock                → {"now":"…"}
 //	POST   /{fake}/clock/advance?d=60s  → moves that fake's clock
+//	POST   /{fake}/down                 → the fake's port refuses connections (state kept)
+//	POST   /{fake}/up                   → the fake listens again on the same port
 //	GET    /{fake}/faults               → {"ops":[…]}: the operations faults apply to
 //	POST   /{fake}/faults?op=…          ← {"kind":"fail|drop-answer|delay|garbage","times":1,"status":503,"code":"…","message":"…","delay":"10s","body":"…"}
 //	DELETE /{fake}/faults               → clears every fault
@@ -103,6 +105,15 @@ func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Clock().Advance(d)
 		writeJSON(w, http.StatusOK, map[string]time.Time{"now": f.Clock().Now()})
+	case "POST down":
+		f.Down()
+		writeJSON(w, http.StatusOK, map[string]bool{"down": true})
+	case "POST up":
+		if err := f.Up(); err != nil {
+			writeError(w, http.StatusConflict, "%v", err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]bool{"down": false})
 	case "GET faults":
 		writeJSON(w, http.StatusOK, map[string][]string{"ops": f.Faults().Ops()})
 	case "POST faults":

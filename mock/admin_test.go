@@ -33,6 +33,8 @@ func TestAdminServesFakesThroughTheOneInterface(t *testing.T) {
 		{"POST", "/counter/do/explode", `{}`, 404, `has no action \"explode\"`},
 		{"POST", "/counter/clock/advance?d=-1s", "", 400, `non-negative`},
 		{"GET", "/counter/requests", "", 200, `[]`},
+		{"POST", "/counter/down", "", 200, `{"down":true}`},
+		{"POST", "/counter/up", "", 200, `{"down":false}`},
 	}
 	for _, tc := range cases {
 		st, body := call(t, hc, tc.method, admin.URL+tc.path, tc.body)

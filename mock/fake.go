@@ -17,6 +17,8 @@ type Fake interface {
 	Faults() *Faults     // fault injection by operation (client method names)
 	Requests() []Request // recorded requests, secrets redacted
 	Actions() []Action   // named test-side controls with described arguments
+	Down()               // takes the fake off the network (connections refused), state kept
+	Up() error           // brings it back on the same port
 	Close()              // stops the fake
 }
 

@@ -3,7 +3,6 @@ package mock
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"sync"
 	"time"
@@ -46,7 +45,7 @@ type Server struct {
 	faults   *Faults   // the router's
 	recorder *Recorder // the router's
 	router   *Router
-	hs       *httptest.Server
+	ln       *listener
 
 	mu       sync.Mutex
 	handled  map[string]bool
@@ -144,7 +143,11 @@ func (s *Server) Start() {
 	if len(missing) > 0 {
 		panic(fmt.Sprintf("mock: %s serves no handler for %v", s.name, missing))
 	}
-	s.hs = httptest.NewServer(s.router)
+	ln, err := newListener(s.router)
+	if err != nil {
+		panic(fmt.Sprintf("mock: %s cannot listen on loopback: %v", s.name, err))
+	}
+	s.ln = ln
 	s.started = true
 }
 
@@ -155,10 +158,23 @@ func (s *Server) Name() string { return s.name }
 func (s *Server) Table() endpoint.Table { return s.table }
 
 // URL returns the base URL (http://127.0.0.1:port) to point a client at.
-func (s *Server) URL() string { return s.hs.URL }
+func (s *Server) URL() string { return s.ln.url() }
 
 // HTTPClient returns an *http.Client for the fake's loopback listener.
-func (s *Server) HTTPClient() *http.Client { return s.hs.Client() }
+func (s *Server) HTTPClient() *http.Client { return s.ln.hc }
+
+// Down takes the fake off the network as if its process had died: its port refuses
+// connections, the connections of requests in flight are closed (their answers are lost),
+// and Down returns once no request is being handled. The fake's state is kept. Calling it
+// while down does nothing.
+func (s *Server) Down() { s.ln.stop(false) }
+
+// Up brings the fake back on the same port. It fails only when the port cannot be opened
+// again, or after Close.
+func (s *Server) Up() error { return s.ln.up() }
+
+// IsDown reports whether the fake is down (or closed).
+func (s *Server) IsDown() bool { return s.ln.isDown() }
 
 // Handler returns the fake's HTTP handler, to serve it on another listener.
 func (s *Server) Handler() http.Handler { return s.router }
@@ -199,13 +215,13 @@ func (s *Server) Close() {
 	}
 	s.closed = true
 	fs := s.onClose
-	hs := s.hs
+	ln := s.ln
 	s.mu.Unlock()
 	for i := len(fs) - 1; i >= 0; i-- {
 		fs[i]()
 	}
-	if hs != nil {
-		hs.Close()
+	if ln != nil {
+		ln.stop(true)
 	}
 }
 

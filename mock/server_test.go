@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/poskit/poskit/internal/endpoint"
 	"github.com/poskit/poskit/mock"
@@ -238,5 +239,44 @@ func TestOutboundOperationsTakeFaultsToo(t *testing.T) {
 	}
 	if err := s.Faults().Inject("Callbak", mock.Fault{Kind: mock.DropAnswer}); err == nil {
 		t.Fatal("misspelt outbound operation accepted")
+	}
+}
+
+func TestDownRefusesConnectionsAndUpServesTheSameStateOnTheSamePort(t *testing.T) {
+	c := newCounter(t)
+	url := c.URL()
+	call(t, c.HTTPClient(), "POST", url+"/add", `{"name":"a","by":4}`)
+	c.Down()
+	c.Down() // twice is harmless
+	if !c.IsDown() {
+		t.Fatal("IsDown false after Down")
+	}
+	if st, msg := call(t, c.HTTPClient(), "GET", url+"/get", ""); st != 0 || !strings.Contains(msg, "refused") {
+		t.Fatalf("while down: %d %s, want a refused connection", st, msg)
+	}
+	if err := c.Up(); err != nil {
+		t.Fatal(err)
+	}
+	if c.URL() != url {
+		t.Fatalf("URL changed from %s to %s", url, c.URL())
+	}
+	if _, b := call(t, c.HTTPClient(), "GET", url+"/get", ""); b != `{"ok":{"a":4}}` {
+		t.Fatalf("after up: %s", b)
+	}
+}
+
+func TestDownCutsARequestInFlight(t *testing.T) {
+	c := newCounter(t)
+	if err := c.Faults().Inject("Get", mock.Fault{Kind: mock.Delay, Delay: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int, 1)
+	go func() { st, _ := call(t, c.HTTPClient(), "GET", c.URL()+"/get", ""); done <- st }()
+	if !c.Clock().WaitForWaiters(1, nil) {
+		t.Fatal("request never parked")
+	}
+	c.Down()
+	if st := <-done; st != 0 {
+		t.Fatalf("request in flight answered %d after Down", st)
 	}
 }

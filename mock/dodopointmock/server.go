@@ -1,7 +1,6 @@
 package dodopointmock
 
 import (
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -21,22 +20,11 @@ const (
 	OpCancel = dodopointwire.OpCancel
 )
 
-// Server is the fake assist program. It embeds *mock.Server (clock, faults, recorded
-// requests, actions) and serves on its own loopback listener, which Down closes and Up
-// opens again on the same port: URL and HTTPClient are that listener's (the base's own
-// listener, reachable as Server.Server.URL, is not brought down and is not for clients).
-// It is safe for concurrent use.
+// Server is the fake assist program. It embeds *mock.Server (loopback listener, clock,
+// faults, recorded requests, actions); the base's Down and Up take the program off the
+// network and bring it back on the same port. It is safe for concurrent use.
 type Server struct {
 	*mock.Server
-	hc *http.Client
-
-	lmu    sync.Mutex
-	addr   string
-	hs     *http.Server
-	ln     net.Listener
-	down   bool
-	closed bool
-	gate   sync.RWMutex // held shared by each request; Down takes it to wait them out
 
 	mu       sync.Mutex
 	policy   TabletPolicy
@@ -83,7 +71,6 @@ func NewServer(opts ...Option) *Server {
 			Fail:     writeFault,
 			NotFound: notFound,
 		}),
-		hc:       &http.Client{Transport: &http.Transport{}, Timeout: time.Minute},
 		policy:   cfg.policy,
 		payments: make(map[string]*payment),
 	}
@@ -91,112 +78,20 @@ func NewServer(opts ...Option) *Server {
 	s.Handle(OpCancel, mock.Typed(codec{}, s.cancel))
 	s.AddActions(s.actions()...)
 	s.Start()
-	s.OnClose(s.shutdown)
-	if err := s.listen("127.0.0.1:0"); err != nil {
-		s.Server.Close()
-		panic("dodopointmock: " + err.Error())
-	}
 	return s
 }
 
-// listen opens the program's listener on addr and serves on it. Called with lmu held or
-// before the server is shared.
-func (s *Server) listen(addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	s.addr = ln.Addr().String()
-	h := s.Handler()
-	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.gate.RLock()
-		defer s.gate.RUnlock()
-		if s.IsDown() {
-			// Accepted just before the listener closed: as if the program had died.
-			if !mock.DropConnection(w) {
-				panic(http.ErrAbortHandler)
-			}
-			return
-		}
-		h.ServeHTTP(w, r)
-	})}
-	s.hs, s.ln = hs, ln
-	go func() { _ = hs.Serve(ln) }()
-	return nil
-}
-
-// URL returns the program's base URL (http://127.0.0.1:port), the same while it is down.
-func (s *Server) URL() string {
-	s.lmu.Lock()
-	defer s.lmu.Unlock()
-	return "http://" + s.addr
-}
-
-// HTTPClient returns an *http.Client for the program's loopback listener.
-func (s *Server) HTTPClient() *http.Client { return s.hc }
-
-// Down brings the program down: its listener closes, so connections are refused
+// Down brings the program down: its port refuses connections
 // (dodopoint.CodeUnavailable), and the connections of requests in flight are closed (the
 // POS sees them lost). Down returns once no request is being handled. Calling it while
-// down does nothing.
-func (s *Server) Down() {
-	s.lmu.Lock()
-	if s.down || s.closed {
-		s.lmu.Unlock()
-		return
-	}
-	s.down = true
-	hs, ln := s.hs, s.ln
-	s.lmu.Unlock()
-	// The listener is closed here, not only by hs.Close: Serve may not have registered it
-	// yet, and Up must find the port free.
-	_ = ln.Close()
-	_ = hs.Close()
-	s.gate.Lock() // every request in flight has returned
-	s.gate.Unlock()
-	s.hc.CloseIdleConnections()
-}
-
-// Up brings the program back, listening on the same port. It returns an error only when
-// the port cannot be opened again. Calling it while up, or after Close, does nothing.
-func (s *Server) Up() error {
-	s.lmu.Lock()
-	defer s.lmu.Unlock()
-	if !s.down || s.closed {
-		return nil
-	}
-	if err := s.listen(s.addr); err != nil {
-		return err
-	}
-	s.down = false
-	return nil
-}
-
-// IsDown reports whether the program is down.
-func (s *Server) IsDown() bool {
-	s.lmu.Lock()
-	defer s.lmu.Unlock()
-	return s.down
-}
-
-// shutdown closes the program's listener for good (OnClose).
-func (s *Server) shutdown() {
-	s.lmu.Lock()
-	s.closed = true
-	hs, ln := s.hs, s.ln
-	s.lmu.Unlock()
-	_ = ln.Close()
-	_ = hs.Close()
-	s.gate.Lock()
-	s.gate.Unlock()
-	s.hc.CloseIdleConnections()
-}
+// down does nothing. (It is the base's mock.Server.Down, named here for the doc.)
+func (s *Server) Down() { s.Server.Down() }
 
 // Transport returns an HTTPTransport ready for this program: its URL and loopback
 // client; opts are applied after these. It panics if the transport cannot be built (only
 // with a bad option).
 func (s *Server) Transport(opts ...dodopoint.TransportOption) *dodopoint.HTTPTransport {
-	base := []dodopoint.TransportOption{dodopoint.WithHTTPClient(s.hc)}
+	base := []dodopoint.TransportOption{dodopoint.WithHTTPClient(s.HTTPClient())}
 	t, err := dodopoint.NewHTTPTransport(s.URL(), append(base, opts...)...)
 	if err != nil {
 		panic("dodopointmock: " + err.Error())

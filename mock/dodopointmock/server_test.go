@@ -299,8 +299,8 @@ func TestCloseIsFinal(t *testing.T) {
 	tr := srv.Transport()
 	srv.Close()
 	srv.Close()
-	if err := srv.Up(); err != nil {
-		t.Fatal(err)
+	if err := srv.Up(); err == nil {
+		t.Fatal("Up after Close succeeded")
 	}
 	if err := claim(tr, "P"); !dodopoint.IsUnavailable(err) {
 		t.Fatalf("claim after close: %v", err)
