@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/poskit/poskit/internal/clockx"
+	"github.com/poskit/poskit/internal/loyaltywire"
 	"github.com/poskit/poskit/loyalty"
 )
 
@@ -171,7 +172,7 @@ func (s *Server) exec(t task) {
 		s.mu.Lock()
 		var cbs []pendingCallback
 		if legStatusesOf(t.leg).approvable(t.p.p.Status) {
-			if cb, ok := s.callbackLocked(t.p, t.leg, loyalty.OutcomeTimeout, relayMessage(loyalty.CodeTimeout)); ok {
+			if cb, ok := s.callbackLocked(t.p, t.leg, loyalty.OutcomeTimeout, loyaltywire.MessageTimeout); ok {
 				cbs = append(cbs, cb)
 			}
 		}
