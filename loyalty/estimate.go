@@ -10,7 +10,7 @@ import (
 )
 
 // RateOne is the fixed-point 1.0 of a currency rate or token price: rates
-// carry 9 decimals, so NewAmount(RateOne) is a rate of 1.0 (1 KRW = 1 point).
+// carry 9 decimals, so FromBaseUnits(RateOne) is a rate of 1.0 (1 KRW = 1 point).
 const RateOne = 1_000_000_000
 
 // MaxFeeBasisPoints is the relay's highest (and default) payment fee: 500
@@ -20,7 +20,7 @@ const MaxFeeBasisPoints = 500
 // Rates are the relay's conversion parameters for EstimatePayment.
 //
 // A rate is a fixed-point number with 9 decimals held in an Amount's integer
-// units: NewAmount(RateOne) is 1.0, NewAmount(1000*RateOne) is 1000 (1 USD =
+// units: FromBaseUnits(RateOne) is 1.0, FromBaseUnits(1000*RateOne) is 1000 (1 USD =
 // 1000 points). This is how the relay's CurrencyRate contract stores them.
 type Rates struct {
 	// Currency maps a lower-case currency code ("krw", "usd", …) to its rate in
@@ -45,12 +45,12 @@ type Rates struct {
 func DefaultRates() Rates {
 	return Rates{
 		Currency: map[string]Amount{
-			"krw": NewAmount(1 * RateOne),
-			"usd": NewAmount(1000 * RateOne),
-			"jpy": NewAmount(10 * RateOne),
-			"php": NewAmount(20 * RateOne),
+			"krw": FromBaseUnits(1 * RateOne),
+			"usd": FromBaseUnits(1000 * RateOne),
+			"jpy": FromBaseUnits(10 * RateOne),
+			"php": FromBaseUnits(20 * RateOne),
 		},
-		TokenPrice:     NewAmount(150 * RateOne),
+		TokenPrice:     FromBaseUnits(150 * RateOne),
 		FeeBasisPoints: MaxFeeBasisPoints,
 	}
 }

@@ -42,10 +42,7 @@ func runLoyalty(ctx context.Context) error {
 	}
 	s.printf("balance of %s: %s points", short(alice.Account), bal.Balance.Decimal())
 
-	price, err := loyalty.ParseDecimal("12,000")
-	if err != nil {
-		return err
-	}
+	price := loyalty.FromWhole(12000) // 12,000 KRW (FromBaseUnits counts 10⁻¹⁸ units)
 	est, err := loyalty.EstimatePayment(price, "krw", loyalty.DefaultRates())
 	if err != nil {
 		return err

@@ -209,7 +209,10 @@ func (v *validator) check(field string, okf func(string) bool) string {
 	return val
 }
 
+// isDigits is the relay's amount check, Validation.isAmount: /^(\+)?([0-9]+)$/ (dms-osx
+// packages/relay/src/utils/Utils.ts lines 18–20), so "0" and "+5" pass.
 func isDigits(s string) bool {
+	s = strings.TrimPrefix(s, "+")
 	if s == "" {
 		return false
 	}

@@ -92,7 +92,7 @@ func (s *Server) paymentInfo(v *validator) (any, error) {
 	if err := v.failed(); err != nil {
 		return nil, err
 	}
-	amount, err := loyalty.ParseAmount(amountText)
+	amount, err := loyalty.ParseAmount(strings.TrimPrefix(amountText, "+"))
 	if err != nil {
 		v.bad(loyaltywire.ParamAmount)
 		return nil, v.failed()
@@ -111,7 +111,7 @@ func (s *Server) paymentInfo(v *validator) (any, error) {
 	// balanceValue = zeroGWEI(balance × 10⁹ / rate), in the payment currency.
 	var balValue loyalty.Amount
 	if rate := currencyRate(rates, currency); !rate.IsZero() {
-		balValue, _ = bal.MulDiv(loyalty.NewAmount(loyalty.RateOne), rate)
+		balValue, _ = bal.MulDiv(loyalty.FromBaseUnits(loyalty.RateOne), rate)
 		balValue = zeroGWEI(balValue)
 	}
 	return loyaltywire.PaymentInfo{
@@ -128,7 +128,7 @@ func (s *Server) paymentInfo(v *validator) (any, error) {
 
 func currencyRate(r loyalty.Rates, currency string) loyalty.Amount {
 	if currency == "point" {
-		return loyalty.NewAmount(loyalty.RateOne)
+		return loyalty.FromBaseUnits(loyalty.RateOne)
 	}
 	for k, v := range r.Currency {
 		if strings.EqualFold(k, currency) {
@@ -139,9 +139,9 @@ func currencyRate(r loyalty.Rates, currency string) loyalty.Amount {
 }
 
 func zeroGWEI(a loyalty.Amount) loyalty.Amount {
-	g := loyalty.NewAmount(1_000_000_000)
-	q, _ := a.MulDiv(loyalty.NewAmount(1), g)
-	z, _ := q.MulDiv(g, loyalty.NewAmount(1))
+	g := loyalty.FromBaseUnits(1_000_000_000)
+	q, _ := a.MulDiv(loyalty.FromBaseUnits(1), g)
+	z, _ := q.MulDiv(g, loyalty.FromBaseUnits(1))
 	return z
 }
 
@@ -165,7 +165,7 @@ func (s *Server) openNew(v *validator) (any, error) {
 	}
 	amountText := v.check(loyaltywire.ParamAmount, isDigits)
 	var err error
-	if in.amount, err = loyalty.ParseAmount(amountText); err != nil && len(v.issues) == 0 {
+	if in.amount, err = loyalty.ParseAmount(strings.TrimPrefix(amountText, "+")); err != nil && len(v.issues) == 0 {
 		v.bad(loyaltywire.ParamAmount)
 	}
 	if err := v.failed(); err != nil {

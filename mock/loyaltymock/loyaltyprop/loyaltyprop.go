@@ -34,7 +34,7 @@ func GenAmount() *rapid.Generator[loyalty.Amount] {
 			return loyalty.FromWhole(rapid.Uint64Range(0, 10_000_000).Draw(t, "whole"))
 		}),
 		rapid.Custom(func(t *rapid.T) loyalty.Amount {
-			return loyalty.NewAmount(rapid.Uint64().Draw(t, "units"))
+			return loyalty.FromBaseUnits(rapid.Uint64().Draw(t, "units"))
 		}),
 		rapid.Custom(func(t *rapid.T) loyalty.Amount {
 			var v uint256.Int
