@@ -28,6 +28,10 @@ type Router struct {
 	Fail func(w http.ResponseWriter, f Fault)
 	// NotFound answers a request no route matches; nil → HTTP 404.
 	NotFound http.HandlerFunc
+	// Resolve, when set, names the operation of a matched request from its body: for an
+	// API whose one path serves two operations told apart by a field (the request is then
+	// recorded and faulted under the name Resolve returns; the route's handler serves it).
+	Resolve func(op string, r *http.Request, body []byte) string
 
 	mu       sync.RWMutex
 	routes   map[string]route // "METHOD path"
@@ -110,6 +114,9 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil || len(body) > MaxRequestBody {
 		http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
 		return
+	}
+	if ok && rt.Resolve != nil {
+		rte.op = rt.Resolve(rte.op, r, body)
 	}
 	rt.Recorder.Record(rte.op, r, body, rt.clock.Now())
 	if !ok {

@@ -28,6 +28,9 @@ type Config struct {
 	// Secrets are redacted (with every fragment of 8 or more of their characters) from
 	// recorded requests.
 	Secrets []string
+	// Resolve names the operation of a request whose path serves two operations (see
+	// Router.Resolve); nil: the route's operation.
+	Resolve func(op string, r *http.Request, body []byte) string
 	// Outbound names the requests the fake sends itself (a callback it POSTs to the code
 	// under test). Faults can be injected into them by these names too; the fake takes
 	// them with Faults().Take when it sends.
@@ -65,6 +68,7 @@ func NewServer(cfg Config) *Server {
 	s := &Server{name: cfg.Name, table: cfg.Table, clock: cfg.Clock, handled: make(map[string]bool)}
 	s.router = NewRouter(cfg.Clock, cfg.Fail)
 	s.router.NotFound = cfg.NotFound
+	s.router.Resolve = cfg.Resolve
 	s.faults, s.recorder = &s.router.Faults, &s.router.Recorder
 	s.faults.ops = make(map[string]bool)
 	for _, op := range append(cfg.Table.Ops(), cfg.Outbound...) {

@@ -15,8 +15,9 @@ import (
 
 // handlers registers one handler per operation on every path the table gives it. The
 // relay set's approve and deny share one path per leg: the deny handlers are registered
-// first, so that path is served (and faulted, and recorded) as the Approve… operation,
-// which tells approve from deny by the approval flag.
+// first, so that path is served by the Approve… handler, which tells approve from deny by
+// the approval flag; resolveOp names the request by that flag, so it is recorded and
+// faulted as Approve… or Deny….
 func (s *Server) handlers() {
 	s.Handle(loyaltywire.OpBalance, handler(s.balance))
 	s.Handle(loyaltywire.OpPaymentInfo, handler(s.paymentInfo))
@@ -47,6 +48,31 @@ var relayOnly = func() map[string]bool {
 	}
 	return m
 }()
+
+// resolveOp names a request on the relay set's shared approval path of a leg by its
+// approval flag: "false" is the Deny… operation. Any other request keeps its route's name.
+func resolveOp(op string, r *http.Request, body []byte) string {
+	var deny string
+	switch op {
+	case loyaltywire.OpApproveNewPayment:
+		deny = loyaltywire.OpDenyNewPayment
+	case loyaltywire.OpApproveCancelPayment:
+		deny = loyaltywire.OpDenyCancelPayment
+	default:
+		return op
+	}
+	if !relayPath(r) {
+		return op
+	}
+	p, err := parseParams(r, body)
+	if err != nil {
+		return op
+	}
+	if strings.ToLower(p[loyaltywire.ParamApproval]) == "false" {
+		return deny
+	}
+	return op
+}
 
 // relayPath reports whether r came in on a path of the relay's route set only (the
 // relay's close requires confirm, its approvals carry the approval flag).
@@ -187,7 +213,6 @@ func (s *Server) openNew(v *validator) (any, error) {
 	if e != nil {
 		return nil, e
 	}
-	s.kickLoop()
 	return ans, nil
 }
 
@@ -243,11 +268,7 @@ func (s *Server) openCancel(v *validator) (any, error) {
 	if err := v.failed(); err != nil {
 		return nil, err
 	}
-	ans, err := s.onKioskPayment(v, id, s.openCancelLocked)
-	if err == nil {
-		s.kickLoop()
-	}
-	return ans, err
+	return s.onKioskPayment(v, id, s.openCancelLocked)
 }
 
 func (s *Server) approval(leg loyalty.Leg, approve bool) func(v *validator) (any, error) {

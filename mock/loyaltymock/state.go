@@ -81,6 +81,7 @@ const (
 
 type task struct {
 	at      time.Time
+	sched   time.Time // when it was queued, on the fake clock
 	seq     uint64
 	p       *payment
 	kind    taskKind
@@ -111,6 +112,9 @@ func (s *Server) pushLocked(h *taskHeap, t task) {
 	s.seq++
 	t.seq = s.seq
 	heap.Push(h, t)
+	if h == &s.active {
+		s.kickLoop() // re-arm the loop's timer; it runs nothing before the clock moves
+	}
 }
 
 // ---------------------------------------------------------------------------
@@ -212,7 +216,7 @@ func (s *Server) openNewLocked(k *accessKeyState, in openInput) (*payment, *opEr
 	s.byPurchase[pk] = p
 	s.pushLocked(&s.passive, task{at: now.Add(ForceCloseAfter), p: p, kind: taskForceClose, leg: loyalty.LegNew})
 	if s.opts.timeoutCallback {
-		s.pushLocked(&s.active, task{at: now.Add(ApprovalWindow), p: p, kind: taskTimeoutCallback, leg: loyalty.LegNew})
+		s.pushLocked(&s.active, task{at: now.Add(ApprovalWindow), sched: now, p: p, kind: taskTimeoutCallback, leg: loyalty.LegNew})
 	}
 	s.scheduleWalletLocked(p, loyalty.LegNew, w.account, now)
 	return p, nil
@@ -516,7 +520,7 @@ func (s *Server) openCancelLocked(p *payment) (loyaltywire.Payment, *opError) {
 	p.p.TxHash = ""
 	s.pushLocked(&s.passive, task{at: now.Add(ForceCloseAfter), p: p, kind: taskForceClose, leg: loyalty.LegCancel})
 	if s.opts.timeoutCallback {
-		s.pushLocked(&s.active, task{at: now.Add(ApprovalWindow), p: p, kind: taskTimeoutCallback, leg: loyalty.LegCancel})
+		s.pushLocked(&s.active, task{at: now.Add(ApprovalWindow), sched: now, p: p, kind: taskTimeoutCallback, leg: loyalty.LegCancel})
 	}
 	owner := ""
 	if sh := s.shops[lower(p.p.ShopID)]; sh != nil {

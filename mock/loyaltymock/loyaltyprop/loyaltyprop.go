@@ -234,6 +234,12 @@ func checkKiosk(srv *loyaltymock.Server, kiosk Kiosk, req loyalty.OpenNewPayment
 			return fmt.Errorf("kiosk did not return (fake clock moved %v)", driven)
 		default:
 		}
+		// The fake's wallet acts only when told: let it answer what is due now.
+		if srv.Busy() {
+			if err := srv.Sync(ctx); err != nil {
+				return fmt.Errorf("fake did not settle: %v", err)
+			}
+		}
 		// Move time only while the kiosk is parked on its clock: moving it while the kiosk
 		// talks to the fake would let windows (40 s close, 45 s approval) pass in a blink.
 		tick, stop := context.WithTimeout(ctx, 2*time.Millisecond)
