@@ -27,7 +27,7 @@ func runLoyalty(ctx context.Context) error {
 
 	// The fake relay; its wallets answer only when told to (Approve below).
 	relay := loyaltymock.NewServer(loyaltymock.WithCallbackURL(kiosk.URL),
-		loyaltymock.WithWalletPolicy(loyaltymock.WalletPolicy{Action: loyaltymock.WalletIgnore}))
+		loyaltymock.WithWalletPolicy(loyaltymock.Ignore))
 	defer relay.Close()
 	seed := relay.Seed()
 	alice, _ := seed.Wallet(loyaltymock.Alice)
