@@ -59,8 +59,13 @@
 // # Callbacks
 //
 // NewCallbackHandler returns an http.Handler accepting the three spellings of
-// the result callback (document table, document examples, relay), checking the
-// access key, and calling the user's function once per (paymentId, leg).
+// the result callback (document table, document examples, relay) and calling the user's
+// function once per (paymentId, leg). A callback must carry the configured access key;
+// one without a key is refused unless WithCallbackKeyless, which then confirms it with
+// the relay's payment read before the application hears of it (a callback is a hint,
+// the relay's answer is the truth). Payment ids are validated and canonicalised
+// (CanonicalPaymentID), and the duplicate memory (CallbackStore) holds only
+// authenticated callbacks and cannot be flushed by traffic.
 // PaymentWaiter combines callbacks with polling and the 45-second approval rule.
 //
 // # Testing with the fake
