@@ -73,7 +73,9 @@ func allCalls() []leakCall {
 			return e(c.PaymentInfo(ctx, leakAccount, loyalty.FromWhole(1), "krw"))
 		}},
 		{"OpenNewPayment", func(ctx context.Context, c *loyalty.Client) error { return e(c.OpenNewPayment(ctx, in)) }},
-		{"CloseNewPayment", func(ctx context.Context, c *loyalty.Client) error { return e(c.CloseNewPayment(ctx, leakPayment, true)) }},
+		{"CloseNewPayment", func(ctx context.Context, c *loyalty.Client) error {
+			return e(c.CloseNewPayment(ctx, leakPayment, true))
+		}},
 		{"OpenCancelPayment", func(ctx context.Context, c *loyalty.Client) error { return e(c.OpenCancelPayment(ctx, leakPayment)) }},
 		{"CloseCancelPayment", func(ctx context.Context, c *loyalty.Client) error {
 			return e(c.CloseCancelPayment(ctx, leakPayment, true))
