@@ -96,3 +96,31 @@ func TestRouterFaults(t *testing.T) {
 		t.Errorf("delayed answer %q", b)
 	}
 }
+
+// TestRouterResolve: a path serving two operations told apart by a body field is recorded
+// and faulted under the operation Resolve names; the route's handler serves both.
+func TestRouterResolve(t *testing.T) {
+	rt, srv, applied, _ := newTestRouter(t)
+	rt.Resolve = func(op string, _ *http.Request, body []byte) string {
+		if strings.Contains(string(body), "refund") {
+			return "refund"
+		}
+		return op
+	}
+	rt.Faults.Allow("refund")
+	if err := rt.Faults.Inject("refund", Fault{Kind: Fail, Status: 418, Code: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, err := post(srv, "/pay", `{"pay":1}`); err != nil || code != 200 {
+		t.Fatalf("pay: %d %v (the refund fault must not hit it)", code, err)
+	}
+	if code, _, err := post(srv, "/pay", `{"refund":1}`); err != nil || code != 418 {
+		t.Fatalf("refund: %d %v, want the refund fault", code, err)
+	}
+	if code, _, err := post(srv, "/pay", `{"refund":2}`); err != nil || code != 200 || applied.Load() != 2 {
+		t.Fatalf("refund after the fault: %d %v, applied %d", code, err, applied.Load())
+	}
+	if rt.Recorder.Count("pay") != 1 || rt.Recorder.Count("refund") != 2 {
+		t.Fatalf("recorded pay %d refund %d", rt.Recorder.Count("pay"), rt.Recorder.Count("refund"))
+	}
+}

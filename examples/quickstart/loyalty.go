@@ -25,7 +25,8 @@ func runLoyalty(ctx context.Context) error {
 		}))
 	defer kiosk.Close()
 
-	// The fake relay; its wallets answer only when told to (Approve below).
+	// The fake relay. Its wallet acts only when the test says so: here relay.Approve
+	// below (or relay.Sync(ctx) for a scripted wallet), so nothing races the close.
 	relay := loyaltymock.NewServer(loyaltymock.WithCallbackURL(kiosk.URL),
 		loyaltymock.WithWalletPolicy(loyaltymock.Ignore))
 	defer relay.Close()
