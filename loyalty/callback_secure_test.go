@@ -272,3 +272,48 @@ func TestCallbackHandlerLogsNoKey(t *testing.T) {
 		t.Fatalf("refusals not logged:\n%s", out)
 	}
 }
+
+// TestCallbackKeylessDocumentDialectEndToEnd: a fake speaking the document's dialect (no
+// key in its callbacks) and a receiver that opted in to keyless callbacks: the approval
+// and the denial reach the application confirmed by the relay, once each.
+func TestCallbackKeylessDocumentDialectEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	var app events
+	var client *loyalty.Client
+	var h http.Handler
+	kiosk := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	defer kiosk.Close()
+	srv := loyaltymock.NewServer(loyaltymock.WithCallbackDialect(loyalty.CallbackDialectDocTable),
+		loyaltymock.WithCallbackURL(kiosk.URL), loyaltymock.WithWalletPolicy(loyaltymock.Ignore))
+	defer srv.Close()
+	client = srv.Client()
+	h = loyalty.NewCallbackHandler(srv.Seed().AccessKey(), app.fn, loyalty.WithCallbackKeyless(client))
+	seed := srv.Seed()
+	alice, _ := seed.Wallet(loyaltymock.Alice)
+	var ids []string
+	for _, pid := range []string{"E-1", "E-2"} {
+		p, err := client.OpenNewPayment(ctx, loyalty.OpenNewPaymentInput{PurchaseID: pid, Amount: loyalty.FromWhole(5),
+			Currency: "krw", ShopID: seed.Shop().ID, Account: alice.Account})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	if err := srv.Approve(ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Deny(ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResendCallback(ids[0], loyalty.LegNew)
+	got := app.all()
+	if len(got) != 2 || !got[0].Confirmed || got[0].Outcome != loyalty.OutcomeApproved || got[0].Payment.ID != ids[0] ||
+		!got[1].Confirmed || got[1].Outcome != loyalty.OutcomeDenied || got[1].Payment.ID != ids[1] {
+		t.Fatalf("application saw %+v", got)
+	}
+	for _, r := range srv.Callbacks() {
+		if r.Status != http.StatusOK {
+			t.Errorf("callback %+v answered %d", r.PaymentID, r.Status)
+		}
+	}
+}
