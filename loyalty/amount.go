@@ -19,6 +19,10 @@ import (
 // The wire form (String, MarshalJSON, MarshalText) is a decimal integer string
 // of units, e.g. "989500000000000000000". The human form (Decimal, ParseDecimal)
 // is the value in whole units with up to 18 decimals, e.g. "989.5".
+//
+// Build a price or a balance in whole won or points with FromWhole (FromWhole(12000) is
+// 12,000 KRW), a fractional one with ParseDecimal, and a count of base units with
+// FromBaseUnits.
 type Amount struct{ v uint256.Int }
 
 // AmountDecimals is the number of decimal places of an Amount: one whole unit
@@ -335,10 +339,15 @@ func ParseDecimal(s string) (Amount, error) {
 	return Amount{v: acc.z}, nil
 }
 
-// NewAmount returns an amount of the given number of 10⁻¹⁸ units.
-func NewAmount(units uint64) Amount { return Amount{v: uint256.Int{units}} }
+// FromBaseUnits returns an amount of n base units of 10⁻¹⁸ each, as the wire counts them:
+// FromBaseUnits(12000) is 0.000000000000012 KRW, not 12,000 KRW (that is FromWhole(12000)).
+// Use it for values already in base units, such as a rate (FromBaseUnits(RateOne)) or a
+// count read from the wire.
+func FromBaseUnits(n uint64) Amount { return Amount{v: uint256.Int{n}} }
 
-// FromWhole returns n whole units (n × 10¹⁸), e.g. FromWhole(1) is 1 KRW.
+// FromWhole returns n whole units (n × 10¹⁸) of a currency or of points: FromWhole(12000)
+// is 12,000 KRW, or 12,000 points. It is the constructor for prices and balances; use
+// ParseDecimal for a fraction ("12000.5") and FromBaseUnits for a wire count.
 func FromWhole(n uint64) Amount {
 	hi, lo := bits.Mul64(n, pow10_18)
 	return Amount{v: uint256.Int{lo, hi}}

@@ -184,7 +184,7 @@ func TestAmountErrorText(t *testing.T) {
 	if n := len(strings.TrimSuffix(ae.Input, "…")); n > maxInputDisplay || n%2 != 0 {
 		t.Errorf("cut at %d bytes", n)
 	}
-	_, err = NewAmount(1).Sub(NewAmount(2))
+	_, err = FromBaseUnits(1).Sub(FromBaseUnits(2))
 	if got, want := err.Error(), "loyalty: amount Sub: underflow (result below zero)"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
@@ -266,9 +266,9 @@ func TestDecimalFormat(t *testing.T) {
 		want string
 	}{
 		{Amount{}, "0"},
-		{NewAmount(1), "0.000000000000000001"},
-		{NewAmount(10), "0.00000000000000001"},
-		{NewAmount(999999999999999999), "0.999999999999999999"},
+		{FromBaseUnits(1), "0.000000000000000001"},
+		{FromBaseUnits(10), "0.00000000000000001"},
+		{FromBaseUnits(999999999999999999), "0.999999999999999999"},
 		{FromWhole(1), "1"},
 		{FromWhole(1000), "1000"},
 		{MustParseAmount("1234500000000000000000"), "1234.5"},
@@ -283,8 +283,8 @@ func TestDecimalFormat(t *testing.T) {
 }
 
 func TestConstructors(t *testing.T) {
-	if got := NewAmount(42).String(); got != "42" {
-		t.Errorf("NewAmount(42) = %s", got)
+	if got := FromBaseUnits(42).String(); got != "42" {
+		t.Errorf("FromBaseUnits(42) = %s", got)
 	}
 	if got := FromWhole(1).String(); got != "1000000000000000000" {
 		t.Errorf("FromWhole(1) = %s", got)
@@ -295,7 +295,7 @@ func TestConstructors(t *testing.T) {
 		t.Errorf("FromWhole(max) = %v, want %v", got, want)
 	}
 	var zero Amount
-	if !zero.IsZero() || zero.String() != "0" || NewAmount(1).IsZero() {
+	if !zero.IsZero() || zero.String() != "0" || FromBaseUnits(1).IsZero() {
 		t.Error("zero value")
 	}
 	u := *uint256.NewInt(77)
@@ -484,18 +484,18 @@ func TestText(t *testing.T) {
 }
 
 func TestMulDivErrors(t *testing.T) {
-	if _, err := NewAmount(0).MulDiv(NewAmount(1), Amount{}); reasonOf(t, err) != AmountDivByZero {
+	if _, err := FromBaseUnits(0).MulDiv(FromBaseUnits(1), Amount{}); reasonOf(t, err) != AmountDivByZero {
 		t.Error("div by zero with a zero numerator")
 	}
 	max := MustParseAmount(maxBig.String())
-	if _, err := max.MulDiv(NewAmount(2), NewAmount(1)); reasonOf(t, err) != AmountOverflow {
+	if _, err := max.MulDiv(FromBaseUnits(2), FromBaseUnits(1)); reasonOf(t, err) != AmountOverflow {
 		t.Error("overflow")
 	}
 	got, err := max.MulDiv(max, max)
 	if err != nil || !got.Eq(max) {
 		t.Errorf("max*max/max = %v, %v", got, err)
 	}
-	if _, err := max.Add(NewAmount(1)); reasonOf(t, err) != AmountOverflow {
+	if _, err := max.Add(FromBaseUnits(1)); reasonOf(t, err) != AmountOverflow {
 		t.Error("Add overflow")
 	}
 }

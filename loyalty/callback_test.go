@@ -151,7 +151,9 @@ func TestCallbackHandlerHTTP(t *testing.T) {
 	}{
 		{"relay with key in body and header", "POST", relayBody(testKey, "pay_new", 0), map[string]string{"Authorization": testKey}, 200, 1},
 		{"relay key only in header", "POST", relayBody("", "pay_new", 0), map[string]string{"Authorization": testKey}, 200, 1},
-		{"document, no key", "POST", fmt.Sprintf(`{"type":"openNew","code":0,"message":"ok","data":%s}`, callbackData(18)), nil, 200, 1},
+		{"document, no key: refused by default", "POST", fmt.Sprintf(`{"type":"openNew","code":0,"message":"ok","data":%s}`, callbackData(18)), nil, 401, 0},
+		{"relay, no key: refused by default", "POST", relayBody("", "pay_new", 4000), nil, 401, 0},
+		{"payment id not 0x + 64 hex", "POST", strings.Replace(relayBody(testKey, "pay_new", 0), testPaymentID, testPaymentID[2:], 1), nil, 400, 0},
 		{"wrong key in body", "POST", relayBody("guess", "pay_new", 0), nil, 401, 0},
 		{"wrong key in header", "POST", relayBody(testKey, "pay_new", 0), map[string]string{"Authorization": "guess"}, 401, 0},
 		{"not json", "POST", "type=pay_new", nil, 400, 0},
@@ -189,11 +191,15 @@ func TestCallbackHandlerHTTP(t *testing.T) {
 	}
 }
 
-func TestCallbackRequireKey(t *testing.T) {
+func TestCallbackKeylessRefusedByDefault(t *testing.T) {
 	var rec recorder
-	h := NewCallbackHandler(testKey, rec.fn, WithCallbackRequireKey())
+	h := NewCallbackHandler(testKey, rec.fn)
 	if w := post(h, fmt.Sprintf(`{"type":"create","code":0,"data":%s}`, callbackData(2)), nil); w.Code != 401 {
 		t.Fatalf("keyless accepted: %d", w.Code)
+	}
+	// An empty configured key authenticates nothing.
+	if w := post(NewCallbackHandler("", rec.fn), relayBody("", "pay_new", 0), map[string]string{"Authorization": ""}); w.Code != 401 {
+		t.Fatalf("empty key accepted a callback: %d", w.Code)
 	}
 	if w := post(h, relayBody(testKey, "pay_new", 0), nil); w.Code != 200 || rec.count() != 1 {
 		t.Fatalf("keyed refused: %d", w.Code)
@@ -212,7 +218,7 @@ func TestCallbackIdempotent(t *testing.T) {
 		t.Fatalf("fn called %d times for one event", rec.count())
 	}
 	// Another spelling of the same (paymentId, leg) is the same event…
-	post(h, fmt.Sprintf(`{"type":"create","code":0,"data":%s}`, strings.ToUpper(callbackData(15))), nil)
+	post(h, fmt.Sprintf(`{"type":"create","code":0,"data":%s}`, strings.ToUpper(callbackData(15))), map[string]string{"Authorization": testKey})
 	// …but the cancel leg of the same payment is a new one.
 	post(h, relayBody(testKey, "pay_cancel", 0), nil)
 	if rec.count() != 2 {
@@ -269,17 +275,17 @@ func TestCallbackConcurrentDeliveryWaits(t *testing.T) {
 func TestCallbackWaitingDeliveryGivesUpWithContext(t *testing.T) {
 	release := make(chan struct{})
 	started := make(chan struct{})
-	h := NewCallbackHandler("", func(ctx context.Context, ev CallbackEvent) error {
+	h := NewCallbackHandler(testKey, func(ctx context.Context, ev CallbackEvent) error {
 		close(started)
 		<-release
 		return nil
 	})
 	done := make(chan int)
-	go func() { done <- post(h, relayBody("", "pay_new", 0), nil).Code }()
+	go func() { done <- post(h, relayBody(testKey, "pay_new", 0), nil).Code }()
 	<-started
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	req := httptest.NewRequest("POST", "/", strings.NewReader(relayBody("", "pay_new", 0))).WithContext(ctx)
+	req := httptest.NewRequest("POST", "/", strings.NewReader(relayBody(testKey, "pay_new", 0))).WithContext(ctx)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	if w.Code != http.StatusServiceUnavailable {
@@ -288,26 +294,6 @@ func TestCallbackWaitingDeliveryGivesUpWithContext(t *testing.T) {
 	close(release)
 	if c := <-done; c != 200 {
 		t.Fatalf("first delivery %d", c)
-	}
-}
-
-func TestCallbackDedupBounded(t *testing.T) {
-	var rec recorder
-	h := NewCallbackHandler("", rec.fn, WithCallbackDedupSize(2))
-	ids := []string{"0x01", "0x02", "0x03"}
-	for _, id := range ids {
-		post(h, fmt.Sprintf(`{"type":"pay_new","code":0,"data":{"paymentId":%q}}`, id), nil)
-	}
-	h.mu.Lock()
-	n := len(h.entries)
-	h.mu.Unlock()
-	if n != 2 {
-		t.Fatalf("remembers %d keys, want 2", n)
-	}
-	post(h, `{"type":"pay_new","code":0,"data":{"paymentId":"0x03"}}`, nil) // still remembered
-	post(h, `{"type":"pay_new","code":0,"data":{"paymentId":"0x01"}}`, nil) // forgotten: handled again
-	if rec.count() != 4 {
-		t.Fatalf("fn calls %d, want 4", rec.count())
 	}
 }
 
@@ -348,7 +334,7 @@ func FuzzDecodeCallback(f *testing.F) {
 		}
 		// The handler must not panic on it either.
 		h := NewCallbackHandler("k", nil)
-		w := post(h, string(body), nil)
+		w := post(h, string(body), map[string]string{"Authorization": "k"})
 		if w.Code != 200 && w.Code != 401 {
 			t.Fatalf("parsable body answered %d", w.Code)
 		}

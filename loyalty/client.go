@@ -154,8 +154,15 @@ func WithoutRetrySleep() Option { return func(c *config) { c.retry.NoSleep = tru
 func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
 
 // Client calls the DMS Relay KIOSK and mobile endpoints. It is safe for
-// concurrent use. No fmt verb shows its access key.
+// concurrent use. No fmt verb shows its access key — not even %p of a Client value,
+// which fmt prints field by field past every formatter: the state, key included, sits
+// behind a pointer.
 type Client struct {
+	*clientState
+}
+
+// clientState is a Client's state.
+type clientState struct {
 	engine    *httpx.Engine
 	red       *redact.Redactor
 	accessKey string
@@ -189,7 +196,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.maxBody < 0 {
 		return nil, invalidInput(newClientOp, "maxBodyBytes", "must not be negative")
 	}
-	c := &Client{accessKey: cfg.accessKey, routes: cfg.routes, clock: clockx.Or(cfg.clock), baseURL: cfg.baseURL}
+	c := &Client{&clientState{accessKey: cfg.accessKey, routes: cfg.routes, clock: clockx.Or(cfg.clock), baseURL: cfg.baseURL}}
 	var secrets []string
 	if cfg.accessKey != "" {
 		c.keyHeader = http.Header{loyaltywire.HeaderAuthorization: {cfg.accessKey}}
@@ -226,6 +233,9 @@ func NewClient(opts ...Option) (*Client, error) {
 
 // String describes the client without its access key.
 func (c Client) String() string {
+	if c.clientState == nil {
+		return "loyalty.Client{}"
+	}
 	return fmt.Sprintf("loyalty.Client{baseURL: %s, routes: %v, accessKey: %s}", c.baseURL, c.routes, redacted(c.accessKey))
 }
 

@@ -393,7 +393,8 @@ func TestAccessKeyNeverShown(t *testing.T) {
 	opt(&cfg)
 	for _, s := range []string{err1.Error(), err2.Error(), fmt.Sprintf("%+v", err1), logs.String(),
 		fmt.Sprintf("%v", cl), fmt.Sprintf("%+v", cl), fmt.Sprintf("%#v", cl), fmt.Sprintf("%v", *cl), fmt.Sprintf("%+v", *cl),
-		fmt.Sprintf("%v", opt), fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg)} {
+		fmt.Sprintf("%v", opt), fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg),
+		fmt.Sprintf("%d %x %X %s %q", cfg, cfg, cfg, cfg, cfg), fmt.Sprintf("%d %x %s %q", cl, *cl, cl, *cl)} {
 		if strings.Contains(s, testKey) {
 			t.Fatalf("access key shown in %q", s)
 		}

@@ -16,6 +16,16 @@
 // endpoint tables declared once, with every path and JSON field name, in the
 // module's internal wire package, which the fake relay shares.
 //
+// # Amounts
+//
+// Every amount is an exact count of 10⁻¹⁸ units, as the relay sends them. Build prices
+// and balances in whole won or points with FromWhole — FromWhole(12000) is 12,000 KRW —
+// and fractions with ParseDecimal("12000.5"); FromBaseUnits(12000) is 12,000 base units,
+// 0.000000000000012 KRW, which converts to zero points (the relay and the contract accept
+// such a payment and charge nothing). EstimatePayment computes the relay's estimate
+// (what GET /v1/payment/info and the open answer show); ContractCharge what the ledger
+// contract charges at approval, which the success callback and later reads carry.
+//
 // # Authentication
 //
 // KIOSK calls carry the access key in the Authorization header (raw value) and,
@@ -59,15 +69,22 @@
 // # Callbacks
 //
 // NewCallbackHandler returns an http.Handler accepting the three spellings of
-// the result callback (document table, document examples, relay), checking the
-// access key, and calling the user's function once per (paymentId, leg).
+// the result callback (document table, document examples, relay) and calling the user's
+// function once per (paymentId, leg). A callback must carry the configured access key;
+// one without a key is refused unless WithCallbackKeyless, which then confirms it with
+// the relay's payment read before the application hears of it (a callback is a hint,
+// the relay's answer is the truth). Payment ids are validated and canonicalised
+// (CanonicalPaymentID), and the duplicate memory (CallbackStore) holds only
+// authenticated callbacks and cannot be flushed by traffic.
 // PaymentWaiter combines callbacks with polling and the 45-second approval rule.
 //
 // # Testing with the fake
 //
 // mock/loyaltymock serves both route sets from the same endpoint tables and the same
 // state machine; fake.Client() returns a client wired to it (base URL, access
-// key, the fake's clock), and loyaltyprop.CheckKioskIntegration
+// key, the fake's clock). Its wallet acts only when the test says so — open, then
+// fake.Approve(id) (or fake.Sync(ctx) for the scripted wallet), then close — so a test
+// never races it. And loyaltyprop.CheckKioskIntegration
 // (mock/loyaltymock/loyaltyprop) is a property a partner runs against its own KIOSK
 // code. Time is injected: Clock and Timer are exported interfaces, so mock.Clock or a
 // clock of your own drives retries and waiters.

@@ -10,7 +10,7 @@ import (
 )
 
 // RateOne is the fixed-point 1.0 of a currency rate or token price: rates
-// carry 9 decimals, so NewAmount(RateOne) is a rate of 1.0 (1 KRW = 1 point).
+// carry 9 decimals, so FromBaseUnits(RateOne) is a rate of 1.0 (1 KRW = 1 point).
 const RateOne = 1_000_000_000
 
 // MaxFeeBasisPoints is the relay's highest (and default) payment fee: 500
@@ -20,7 +20,7 @@ const MaxFeeBasisPoints = 500
 // Rates are the relay's conversion parameters for EstimatePayment.
 //
 // A rate is a fixed-point number with 9 decimals held in an Amount's integer
-// units: NewAmount(RateOne) is 1.0, NewAmount(1000*RateOne) is 1000 (1 USD =
+// units: FromBaseUnits(RateOne) is 1.0, FromBaseUnits(1000*RateOne) is 1000 (1 USD =
 // 1000 points). This is how the relay's CurrencyRate contract stores them.
 type Rates struct {
 	// Currency maps a lower-case currency code ("krw", "usd", …) to its rate in
@@ -45,12 +45,12 @@ type Rates struct {
 func DefaultRates() Rates {
 	return Rates{
 		Currency: map[string]Amount{
-			"krw": NewAmount(1 * RateOne),
-			"usd": NewAmount(1000 * RateOne),
-			"jpy": NewAmount(10 * RateOne),
-			"php": NewAmount(20 * RateOne),
+			"krw": FromBaseUnits(1 * RateOne),
+			"usd": FromBaseUnits(1000 * RateOne),
+			"jpy": FromBaseUnits(10 * RateOne),
+			"php": FromBaseUnits(20 * RateOne),
 		},
-		TokenPrice:     NewAmount(150 * RateOne),
+		TokenPrice:     FromBaseUnits(150 * RateOne),
 		FeeBasisPoints: MaxFeeBasisPoints,
 	}
 }
@@ -87,8 +87,10 @@ func estimateError(code Code, currency, msg string) *Error {
 	return &Error{Op: "loyalty.EstimatePayment", Code: code, Field: loyaltywire.ParamCurrency, Message: msg}
 }
 
-// lookupRate finds a currency's rate, case-insensitively.
+// lookupRate finds a currency's rate, case-insensitively, after trimming the currency as
+// the relay does (String(currency).trim(), dms-osx PaymentRouter.ts lines 378 and 460).
 func (r *Rates) lookupRate(currency string) (uint256.Int, bool) {
+	currency = loyaltywire.TrimJS(currency)
 	if strings.EqualFold(currency, "point") {
 		return uint256.Int{RateOne}, true
 	}
@@ -157,7 +159,8 @@ func addChecked(dst, x, y *uint256.Int) bool {
 //	totalValue = amount + feeValue
 //
 // Divisions are floors, products exact (512-bit). The currency is compared
-// case-insensitively; "point" is 1:1. The relay reports either the point or
+// case-insensitively after trimming surrounding white space, as the relay does; "point"
+// is 1:1. The relay reports either the point or
 // the token fields depending on the account's loyalty type (recent relays
 // only points); EstimatePayment fills both.
 //
@@ -197,6 +200,66 @@ func EstimatePayment(amount Amount, currency string, r Rates) (Estimate, error) 
 	if !valid {
 		return Estimate{}, estimateError(CodeInvalidParameters, currency,
 			"amount "+cutDisplay(amount.String())+" too large to estimate")
+	}
+	return e, nil
+}
+
+// ContractCharge computes what the ledger contract actually charges when the wallet
+// approves a payment of amount (10⁻¹⁸ units of currency): the values of its
+// LoyaltyPaymentEvent, which the relay copies over its estimate once the approval is
+// confirmed, so the success callback and the payment read after approval carry them
+// (dms-osx WatchScheduler.ts lines 224–237, updateEvent). The contract converts the fee
+// in another order than the relay's estimate (EstimatePayment), so FeePoint and TotalPoint
+// can be lower by a few 10⁹ units:
+//
+//	paidPoint  = zeroGWEI(amount × rate / 10⁹)        CurrencyRate.sol 142–149
+//	feeValue   = zeroGWEI(amount × fee / 10000)        LoyaltyConsumer.sol 99
+//	feePoint   = zeroGWEI(feeValue × rate / 10⁹)      LoyaltyConsumer.sol 100
+//	paidToken  = zeroGWEI(paidPoint × 10⁹ / tokenPrice)   CurrencyRate.sol 129–131
+//	feeToken   = zeroGWEI(feePoint × 10⁹ / tokenPrice)
+//	totalPoint = paidPoint + feePoint                  WatchScheduler.ts 262
+//	paidValue  = amount; totalValue = amount + feeValue   WatchScheduler.ts 263
+//
+// (zeroGWEI truncates to a multiple of 10⁹, DMS.sol lines 11–13; totalToken = paidToken +
+// feeToken is modelled.) Show TotalPoint of ContractCharge when the kiosk must say what the
+// user will be charged; the relay checks the balance against EstimatePayment's TotalPoint
+// at open and the contract against this one at approval. Errors are those of
+// EstimatePayment.
+func ContractCharge(amount Amount, currency string, r Rates) (Estimate, error) {
+	const op = "loyalty.ContractCharge"
+	if r.FeeBasisPoints > MaxFeeBasisPoints {
+		e := estimateError(CodeInvalidParameters, currency,
+			"fee "+strconv.FormatUint(uint64(r.FeeBasisPoints), 10)+" basis points above 500")
+		e.Op = op
+		return Estimate{}, e
+	}
+	rate, ok := r.lookupRate(currency)
+	if !ok {
+		e := estimateError(CodeUnsupportedCurrency, currency, "unsupported currency "+strconv.Quote(cutDisplay(currency)))
+		e.Op = op
+		return Estimate{}, e
+	}
+	var (
+		e   Estimate
+		fee = uint256.Int{uint64(r.FeeBasisPoints)}
+		bp  = uint256.Int{10000}
+		one = uint256.Int{RateOne}
+	)
+	valid := mulDivGWEI(&e.PaidPoint.v, &amount.v, &rate, &one) &&
+		mulDivGWEI(&e.FeeValue.v, &amount.v, &fee, &bp) &&
+		mulDivGWEI(&e.FeePoint.v, &e.FeeValue.v, &rate, &one) &&
+		addChecked(&e.TotalPoint.v, &e.PaidPoint.v, &e.FeePoint.v)
+	if valid && !r.TokenPrice.v.IsZero() {
+		valid = mulDivGWEI(&e.PaidToken.v, &e.PaidPoint.v, &one, &r.TokenPrice.v) &&
+			mulDivGWEI(&e.FeeToken.v, &e.FeePoint.v, &one, &r.TokenPrice.v) &&
+			addChecked(&e.TotalToken.v, &e.PaidToken.v, &e.FeeToken.v)
+	}
+	e.PaidValue = amount
+	valid = valid && addChecked(&e.TotalValue.v, &amount.v, &e.FeeValue.v)
+	if !valid {
+		e := estimateError(CodeInvalidParameters, currency, "amount "+cutDisplay(amount.String())+" too large to estimate")
+		e.Op = op
+		return Estimate{}, e
 	}
 	return e, nil
 }

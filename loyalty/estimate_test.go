@@ -137,7 +137,7 @@ func TestEstimateErrors(t *testing.T) {
 }
 
 func TestEstimateLookup(t *testing.T) {
-	r := Rates{Currency: map[string]Amount{"KRW": NewAmount(RateOne), "usd": NewAmount(1000 * RateOne)}, FeeBasisPoints: 100}
+	r := Rates{Currency: map[string]Amount{"KRW": FromBaseUnits(RateOne), "usd": FromBaseUnits(1000 * RateOne)}, FeeBasisPoints: 100}
 	for _, cur := range []string{"krw", "KRW", "Krw", "usd", "USD", "point", "POINT"} {
 		e, err := EstimatePayment(FromWhole(2), cur, r)
 		if err != nil {
@@ -152,7 +152,7 @@ func TestEstimateLookup(t *testing.T) {
 		}
 	}
 	// "point" is 1:1 even if the map says otherwise
-	r.Currency["point"] = NewAmount(5 * RateOne)
+	r.Currency["point"] = FromBaseUnits(5 * RateOne)
 	if e, _ := EstimatePayment(FromWhole(2), "point", r); !e.PaidPoint.Eq(FromWhole(2)) {
 		t.Errorf("point rate %v", e.PaidPoint)
 	}
@@ -211,7 +211,7 @@ func TestPropertyEstimate(t *testing.T) {
 		fee := rapid.Int64Range(0, MaxFeeBasisPoints).Draw(t, "fee")
 		amount, _ := FromBig(x)
 		tp, _ := FromBig(token)
-		r := Rates{Currency: map[string]Amount{"xyz": NewAmount(rate)}, TokenPrice: tp, FeeBasisPoints: uint32(fee)}
+		r := Rates{Currency: map[string]Amount{"xyz": FromBaseUnits(rate)}, TokenPrice: tp, FeeBasisPoints: uint32(fee)}
 		got, err := EstimatePayment(amount, "XyZ", r)
 		want, ok := refEstimate(x, new(big.Int).SetUint64(rate), token, fee)
 		if !ok {

@@ -70,7 +70,7 @@ type PaymentInfo struct {
 // OpenNewPaymentInput is what OpenNewPayment needs.
 type OpenNewPaymentInput struct {
 	PurchaseID string // the KIOSK's purchase id; keep it unique per purchase
-	Amount     Amount // price in 10⁻¹⁸ units of Currency, > 0
+	Amount     Amount // the price, > 0: loyalty.FromWhole(12000) is 12,000 KRW (see Amount)
 	Currency   string // e.g. "krw"; send lower case (the chain hashes it byte for byte)
 	ShopID     string // 0x + 64 hex
 	Account    string // the user's wallet (or temporary) address, 0x + 40 hex

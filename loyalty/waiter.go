@@ -99,8 +99,14 @@ func NewPaymentWaiter(reader PaymentReader, opts ...WaiterOption) *PaymentWaiter
 	}
 }
 
+// callbackKey is how a waiter files callbacks: the canonical payment id and the leg.
+type callbackKey = CallbackKey
+
 func waitKey(paymentID string, leg Leg) callbackKey {
-	return callbackKey{paymentID: strings.ToLower(paymentID), leg: leg}
+	if id, ok := CanonicalPaymentID(paymentID); ok {
+		return callbackKey{PaymentID: id, Leg: leg}
+	}
+	return callbackKey{PaymentID: strings.ToLower(paymentID), Leg: leg}
 }
 
 // Notify hands a callback to the waiter: a Wait on the same (paymentId, leg)

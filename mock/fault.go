@@ -92,20 +92,6 @@ func (e *UnknownOperationError) Error() string {
 	return fmt.Sprintf("mock: no operation %q; known: %s", e.Op, strings.Join(e.Known, ", "))
 }
 
-// Allow adds operations faults may be injected into beyond the endpoint table's: things
-// the fake does on its own, such as an outgoing callback. It does nothing on a Faults
-// that accepts any name.
-func (fs *Faults) Allow(ops ...string) {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	if fs.ops == nil {
-		return
-	}
-	for _, op := range ops {
-		fs.ops[op] = true
-	}
-}
-
 // Ops returns the operations faults can be injected into, sorted (nil: any name).
 func (fs *Faults) Ops() []string {
 	fs.mu.Lock()

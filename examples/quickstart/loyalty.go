@@ -25,9 +25,10 @@ func runLoyalty(ctx context.Context) error {
 		}))
 	defer kiosk.Close()
 
-	// The fake relay; its wallets answer only when told to (Approve below).
+	// The fake relay. Its wallet acts only when the test says so: here relay.Approve
+	// below (or relay.Sync(ctx) for a scripted wallet), so nothing races the close.
 	relay := loyaltymock.NewServer(loyaltymock.WithCallbackURL(kiosk.URL),
-		loyaltymock.WithWalletPolicy(loyaltymock.WalletPolicy{Action: loyaltymock.WalletIgnore}))
+		loyaltymock.WithWalletPolicy(loyaltymock.Ignore))
 	defer relay.Close()
 	seed := relay.Seed()
 	alice, _ := seed.Wallet(loyaltymock.Alice)
@@ -42,10 +43,7 @@ func runLoyalty(ctx context.Context) error {
 	}
 	s.printf("balance of %s: %s points", short(alice.Account), bal.Balance.Decimal())
 
-	price, err := loyalty.ParseDecimal("12,000")
-	if err != nil {
-		return err
-	}
+	price := loyalty.FromWhole(12000) // 12,000 KRW (FromBaseUnits counts 10⁻¹⁸ units)
 	est, err := loyalty.EstimatePayment(price, "krw", loyalty.DefaultRates())
 	if err != nil {
 		return err

@@ -94,8 +94,8 @@ var Relay = endpoint.Table{API: API, Endpoints: []endpoint.Endpoint{
 
 // Table is what the fake relay serves: both route sets, every (operation, method, path)
 // once. In the relay set approve and deny of a leg share a path; the fake serves that path
-// as the Approve… operation (its faults and recordings carry that name) and tells approve
-// from deny by the approval flag.
+// with one handler that tells approve from deny by the approval flag, and names each
+// request by that flag (Approve… or Deny…) for its faults and recordings.
 var Table = merge(Document, Relay)
 
 func merge(ts ...endpoint.Table) endpoint.Table {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/poskit/poskit/internal/loyaltywire"
+	"github.com/poskit/poskit/internal/redact"
 	"github.com/poskit/poskit/loyalty"
 	"github.com/poskit/poskit/mock"
 )
@@ -30,7 +31,8 @@ type CallbackRecord struct {
 	Outcome   loyalty.Outcome // approved, denied or timeout
 	Code      loyalty.Code    // the code as sent, in the dialect's spelling
 	Dialect   loyalty.CallbackDialect
-	Body      []byte // the JSON body (it carries the access key in the relay dialect)
+	Body      []byte // the JSON body, its access key (relay dialect) redacted
+	sent      []byte // the body as sent, key included (ResendCallback sends it again)
 	Status    int    // the KIOSK's HTTP status; 0 when there was no answer
 	Err       string // why nothing or no answer came back; "" on an answer
 	Duplicate bool   // sent again by ResendCallback
@@ -77,7 +79,7 @@ func (s *Server) deliverOne(cb pendingCallback) {
 	}
 	if err != nil {
 		rec.Err = err.Error()
-		s.record(rec)
+		s.record(rec, "")
 		return
 	}
 	if dialect == loyalty.CallbackDialectRelay {
@@ -98,19 +100,19 @@ func (s *Server) deliverOne(cb pendingCallback) {
 func (s *Server) send(rec CallbackRecord, key string) {
 	if rec.URL == "" {
 		rec.Err = "no callback URL"
-		s.record(rec)
+		s.record(rec, key)
 		return
 	}
 	if err := checkLoopback(rec.URL); err != nil {
 		rec.Err = err.Error()
-		s.record(rec)
+		s.record(rec, key)
 		return
 	}
 	if f, ok := s.Faults().Take(OpCallback); ok {
 		switch f.Kind {
 		case mock.Fail, mock.DropAnswer:
 			rec.Err = "lost by an injected fault"
-			s.record(rec)
+			s.record(rec, key)
 			return
 		case mock.Garbage:
 			rec.Body = f.Body
@@ -135,7 +137,7 @@ func (s *Server) send(rec CallbackRecord, key string) {
 
 // post sends rec and returns its index in the records.
 func (s *Server) post(rec CallbackRecord, key string) int {
-	i := s.record(rec)
+	i := s.record(rec, key)
 	// Bounded by cbClient's Timeout (callbackTimeout) and the fake's lifetime.
 	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, rec.URL, bytes.NewReader(rec.Body))
 	status, errText := 0, ""
@@ -162,7 +164,12 @@ func (s *Server) post(rec CallbackRecord, key string) int {
 	return i
 }
 
-func (s *Server) record(rec CallbackRecord) int {
+// record keeps rec with key (and its 8+ character fragments) redacted from its body.
+func (s *Server) record(rec CallbackRecord, key string) int {
+	rec.sent = rec.Body
+	if key != "" {
+		rec.Body = redact.New(key).Bytes(rec.Body)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.callbacks = append(s.callbacks, rec)
@@ -218,6 +225,7 @@ func (s *Server) ResendCallback(paymentID string, leg loyalty.Leg) (CallbackReco
 		return CallbackRecord{}, false
 	}
 	last.At, last.Status, last.Err, last.Duplicate = s.clock.Now(), 0, "", true
+	last.Body = last.sent
 	i := s.post(last, key)
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -121,49 +121,10 @@ func refuse(w http.ResponseWriter, e *opError) {
 	writeEnvelope(w, http.StatusOK, loyaltywire.NewError(int(e.code), msg, e.validation...))
 }
 
-// relayMessage is the relay's English message for a code (Errors.ts);
-// unknown codes get loyalty's description.
-func relayMessage(c loyalty.Code) string {
-	switch c {
-	case loyalty.CodeUnsupportedCurrency:
-		return "This exchange rate is not supported."
-	case loyalty.CodeInvalidSignature:
-		return "Invalid signature"
-	case loyalty.CodeInsufficientBalance:
-		return "Insufficient balance"
-	case loyalty.CodePaymentIDExists:
-		return "The payment ID already exists"
-	case loyalty.CodeCancelPeriodExpired:
-		return "The cancellable period has expired"
-	case loyalty.CodeInvalidParameters:
-		return "Failed to check the validity of parameters"
-	case loyalty.CodeInvalidAccessKey:
-		return "The access key entered is not valid"
-	case loyalty.CodePaymentNotFound:
-		return "Payment ID does not exist"
-	case loyalty.CodeCannotApprove:
-		return "This payment cannot be approved"
-	case loyalty.CodeCannotCancel:
-		return "This payment cannot be cancelled"
-	case loyalty.CodeCannotClose:
-		return "This payment cannot be closed"
-	case loyalty.CodeAlreadyApproved:
-		return "This payment has already been approved"
-	case loyalty.CodeAlreadyClosed:
-		return "This payment has already been closed"
-	case loyalty.CodeAlreadyFailed:
-		return "This payment has already been approved and failed"
-	case loyalty.CodeCannotDeny:
-		return "This payment cannot be denied"
-	case loyalty.CodeForceClosed:
-		return "This payment has forced to close"
-	case loyalty.CodeNotApprovedYet:
-		return "This payment cannot be closed before it is approved"
-	case loyalty.CodeTimeout:
-		return "The waiting time for approval has expired"
-	}
-	return c.String()
-}
+// relayMessage is the relay's text for a code, character for character
+// (loyaltywire.Messages, from the relay's Errors.ts); "Unknown Error" for a code it has
+// none for.
+func relayMessage(c loyalty.Code) string { return loyaltywire.Message(int(c)) }
 
 // params are the request's fields, from the query (GET) or the body (JSON
 // or form-encoded), trimmed as the relay's validators do.
@@ -197,9 +158,9 @@ func parseParams(r *http.Request, body []byte) (params, error) {
 			case string(raw) == "null":
 				continue
 			case json.Unmarshal(raw, &str) == nil:
-				p[k] = strings.TrimSpace(str)
+				p[k] = loyaltywire.TrimJS(str)
 			default:
-				p[k] = strings.TrimSpace(string(raw))
+				p[k] = loyaltywire.TrimJS(string(raw))
 			}
 		}
 	}
@@ -210,7 +171,7 @@ func parseParams(r *http.Request, body []byte) (params, error) {
 func (p params) addFirst(vals url.Values) {
 	for k, v := range vals {
 		if len(v) > 0 {
-			p[k] = strings.TrimSpace(v[0])
+			p[k] = loyaltywire.TrimJS(v[0])
 		}
 	}
 }
@@ -248,7 +209,10 @@ func (v *validator) check(field string, okf func(string) bool) string {
 	return val
 }
 
+// isDigits is the relay's amount check, Validation.isAmount: /^(\+)?([0-9]+)$/ (dms-osx
+// packages/relay/src/utils/Utils.ts lines 18–20), so "0" and "+5" pass.
 func isDigits(s string) bool {
+	s = strings.TrimPrefix(s, "+")
 	if s == "" {
 		return false
 	}

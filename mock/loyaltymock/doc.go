@@ -48,7 +48,10 @@
 // wrong access key, 2003 unknown paymentId, 2020 cannot approve, 2022 cannot
 // cancel, 2024 cannot close, 2025 already approved, 2026 already closed, 2027
 // approved and failed, 2028 cannot deny, 2029 force-closed, 2030 close before
-// approval, 7000 timeout.
+// approval, 7000 timeout. Each answers with the relay's own message for the code,
+// character for character (internal/loyaltywire.Messages, from the relay's Errors.ts);
+// callbacks carry the relay's messages too ("Success", "Denied by user", and the 7000
+// text "Timeout period expired").
 //
 // # Callbacks
 //
@@ -59,16 +62,34 @@
 // every delivery with the KIOSK's HTTP status; ResendCallback posts a
 // duplicate on purpose.
 //
-// # The wallet
+// # The wallet: it acts only when the test says so
 //
-// The scripted wallet answers each leg that waits for it through the real
-// approval route over HTTP, with a real signature made by the seeded key
-// (loyalty.SignNewPayment / SignCancel with the chain id and the account's
-// nonce). SetWallet sets an account's WalletPolicy (approve — the default —,
-// deny or ignore, after a delay on the fake clock); ScriptPurchase overrides
-// it for one purchase. Approve, Deny, ApproveCancel and DenyCancel answer by
-// hand. Work due on the clock runs in the background; Sync runs it and waits
-// for it. WithLenientSignatures skips signature checks.
+// Nothing in the fake moves by itself between two steps of a test. The wallet answers a
+// leg only at one of three moments the test chooses:
+//
+//   - an explicit answer: Approve, Deny, ApproveCancel, DenyCancel (signed with the
+//     seeded key through the real approval route, over HTTP; the callback is posted
+//     before they return);
+//   - Sync: the scripted wallet (SetWallet, ScriptPurchase, WithWalletPolicy; the
+//     default policy approves at once) answers what is due, and Sync returns when those
+//     answers and their callbacks are done;
+//   - an advance of the fake clock past an answer's delay (ApproveAfter): the answer then
+//     runs in the background — call Sync after Clock().Advance to wait for it.
+//
+// So the one pattern for a test is: open, answer (Approve, or Sync), then close —
+//
+//	srv := loyaltymock.NewServer(loyaltymock.WithWalletPolicy(loyaltymock.Ignore))
+//	p, _ := client.OpenNewPayment(ctx, in) // the wallet does nothing yet
+//	_ = srv.Approve(p.ID)                 // now it approves; the callback was posted
+//	closed, _ := client.CloseNewPayment(ctx, p.ID, true)
+//
+// and a test that closes right after opening never races the wallet. A wallet answer is
+// the signer's only one in flight: answers of one account are made one at a time (sign
+// with the current nonce, send, wait for the relay), so concurrent approvals never sign
+// with the same nonce. WalletAnswers lists every scripted answer with the relay's verdict
+// (a late answer's 7000, a balance too low's 1511); Sync returns the failures that are not
+// a verdict (an answer lost, a signature that could not be made), so none is dropped.
+// WithLenientSignatures skips signature checks.
 //
 // # Operations and faults
 //
@@ -81,9 +102,9 @@
 // ApproveCancelPayment, DenyCancelPayment, ChainID, Nonce — plus Callback
 // (OpCallback) for the callback the fake sends; any other name is refused with an
 // error (*mock.UnknownOperationError). The relay set's single
-// approval path of a leg is the operation ApproveNewPayment /
-// ApproveCancelPayment whatever its approval flag; the document's deny paths
-// are DenyNewPayment / DenyCancelPayment. Fail answers in the relay's
+// approval path of a leg is the operation ApproveNewPayment / ApproveCancelPayment
+// with approval=true and DenyNewPayment / DenyCancelPayment with approval=false, as
+// the document's separate paths are. Fail answers in the relay's
 // envelope (Fault.Code, default 6000; Fault.Status, default 200); DropAnswer
 // applies the operation and closes the connection; Delay waits on the fake
 // clock; Garbage answers a non-JSON body. For Callback: Fail and DropAnswer
@@ -115,7 +136,10 @@
 // # Where the fake differs from the real relay
 //
 //   - No chain: approvals are confirmed at once (14→15→17 within the
-//     approval call, which answers 14 with a made-up txHash); contract
+//     approval call, which answers 14 with a made-up txHash). At approval the
+//     payment's figures become the contract's (loyalty.ContractCharge) and its
+//     currency lower case, as the relay's watcher copies the contract's event over
+//     its estimate: the success callback and every later read carry them; contract
 //     failures other than an insufficient balance (12) never happen, so 13,
 //     5000 and 6000 only come from injected faults.
 //   - Points leave the balance at close (the chain moves them to a temporary
@@ -139,6 +163,11 @@
 //   - Force-closes happen when the state is next observed (any request or
 //     inspection), not on a timer, so the fake keeps no clock timer for held
 //     payments; observably the same since they send no callback.
+//   - A payment that converts to zero points (FromBaseUnits(12000) KRW, or amount "0")
+//     is opened, approved and closed charging 0 points, as the relay and the contract do:
+//     the relay's amount check (Validation.isAmount, /^(\+)?([0-9]+)$/) and its balance
+//     check (PaymentRouter.ts line 480, totalPoint > balance) let it through, and the
+//     contract has no minimum (LoyaltyConsumer.sol lines 96–127).
 //   - Point accounts only (loyaltyType 0); no token payments, temporary
 //     accounts (2004), delegators, push notifications (2005), currency
 //     conversion or withdrawals (shop/withdrawal always answers idle).

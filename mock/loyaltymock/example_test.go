@@ -9,11 +9,12 @@ import (
 	"github.com/poskit/poskit/mock/loyaltymock"
 )
 
-// The fake relay in a test: a wallet that answers only when told, a payment opened,
-// approved and closed, a fault injected by client method name.
+// The fake relay in a test: the wallet answers only when the test says so (here
+// srv.Approve), so opening, approving and closing never race; then a fault injected by
+// client method name.
 func Example() {
 	ctx := context.Background()
-	srv := loyaltymock.NewServer(loyaltymock.WithWalletPolicy(loyaltymock.WalletPolicy{Action: loyaltymock.WalletIgnore}))
+	srv := loyaltymock.NewServer(loyaltymock.WithWalletPolicy(loyaltymock.Ignore))
 	defer srv.Close()
 	seed := srv.Seed()
 	alice, _ := seed.Wallet(loyaltymock.Alice)
@@ -49,4 +50,38 @@ func Example() {
 	// alice has 998950 points
 	// lost: true
 	// misspelt fault refused: true
+}
+
+// The scripted wallet (here the default: approve at once) answers at Sync, which returns
+// once the answers and their callbacks are done.
+func ExampleServer_Sync() {
+	ctx := context.Background()
+	srv := loyaltymock.NewServer()
+	defer srv.Close()
+	seed := srv.Seed()
+	alice, _ := seed.Wallet(loyaltymock.Alice)
+	client := srv.Client()
+
+	p, err := client.OpenNewPayment(ctx, loyalty.OpenNewPaymentInput{
+		PurchaseID: "ORDER-8", Amount: loyalty.FromWhole(2000), Currency: "krw",
+		ShopID: seed.Shop().ID, Account: alice.Account,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	before, _ := srv.Payment(p.ID)
+	if err := srv.Sync(ctx); err != nil { // the wallet approves now, not before
+		fmt.Println(err)
+		return
+	}
+	after, _ := srv.Payment(p.ID)
+	closed, err := client.CloseNewPayment(ctx, p.ID, true)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(before.Status, "→", after.Status, "→", closed.Status)
+	// Output:
+	// new-opened → new-reported → new-closed
 }

@@ -15,8 +15,9 @@ import (
 
 // handlers registers one handler per operation on every path the table gives it. The
 // relay set's approve and deny share one path per leg: the deny handlers are registered
-// first, so that path is served (and faulted, and recorded) as the Approve… operation,
-// which tells approve from deny by the approval flag.
+// first, so that path is served by the Approve… handler, which tells approve from deny by
+// the approval flag; resolveOp names the request by that flag, so it is recorded and
+// faulted as Approve… or Deny….
 func (s *Server) handlers() {
 	s.Handle(loyaltywire.OpBalance, handler(s.balance))
 	s.Handle(loyaltywire.OpPaymentInfo, handler(s.paymentInfo))
@@ -25,8 +26,10 @@ func (s *Server) handlers() {
 	s.Handle(loyaltywire.OpOpenCancelPayment, handler(s.openCancel))
 	s.Handle(loyaltywire.OpCloseCancelPayment, handler(s.closer(loyalty.LegCancel)))
 	s.Handle(loyaltywire.OpPayment, handler(s.item))
-	s.Handle(loyaltywire.OpDenyNewPayment, handler(s.approval(loyalty.LegNew, false)))
-	s.Handle(loyaltywire.OpDenyCancelPayment, handler(s.approval(loyalty.LegCancel, false)))
+	// On the relay set one path serves a leg's approval and denial, told apart by the
+	// approval flag; the document set has a path for each.
+	s.HandleMatch(loyaltywire.OpDenyNewPayment, denial, handler(s.approval(loyalty.LegNew, false)))
+	s.HandleMatch(loyaltywire.OpDenyCancelPayment, denial, handler(s.approval(loyalty.LegCancel, false)))
 	s.Handle(loyaltywire.OpApproveNewPayment, handler(s.approval(loyalty.LegNew, true)))
 	s.Handle(loyaltywire.OpApproveCancelPayment, handler(s.approval(loyalty.LegCancel, true)))
 	s.Handle(loyaltywire.OpShopInfo, handler(s.shopInfo))
@@ -47,6 +50,17 @@ var relayOnly = func() map[string]bool {
 	}
 	return m
 }()
+
+// denial reports whether a request routed to a Deny… operation is one: always on the
+// document set's own denial path, and on the relay set's shared approval path when its
+// approval flag is "false" (any other request there is the Approve… operation).
+func denial(r *http.Request, body []byte) bool {
+	if !relayPath(r) {
+		return true
+	}
+	p, err := parseParams(r, body)
+	return err == nil && strings.ToLower(p[loyaltywire.ParamApproval]) == "false"
+}
 
 // relayPath reports whether r came in on a path of the relay's route set only (the
 // relay's close requires confirm, its approvals carry the approval flag).
@@ -92,7 +106,7 @@ func (s *Server) paymentInfo(v *validator) (any, error) {
 	if err := v.failed(); err != nil {
 		return nil, err
 	}
-	amount, err := loyalty.ParseAmount(amountText)
+	amount, err := loyalty.ParseAmount(strings.TrimPrefix(amountText, "+"))
 	if err != nil {
 		v.bad(loyaltywire.ParamAmount)
 		return nil, v.failed()
@@ -111,7 +125,7 @@ func (s *Server) paymentInfo(v *validator) (any, error) {
 	// balanceValue = zeroGWEI(balance × 10⁹ / rate), in the payment currency.
 	var balValue loyalty.Amount
 	if rate := currencyRate(rates, currency); !rate.IsZero() {
-		balValue, _ = bal.MulDiv(loyalty.NewAmount(loyalty.RateOne), rate)
+		balValue, _ = bal.MulDiv(loyalty.FromBaseUnits(loyalty.RateOne), rate)
 		balValue = zeroGWEI(balValue)
 	}
 	return loyaltywire.PaymentInfo{
@@ -128,7 +142,7 @@ func (s *Server) paymentInfo(v *validator) (any, error) {
 
 func currencyRate(r loyalty.Rates, currency string) loyalty.Amount {
 	if currency == "point" {
-		return loyalty.NewAmount(loyalty.RateOne)
+		return loyalty.FromBaseUnits(loyalty.RateOne)
 	}
 	for k, v := range r.Currency {
 		if strings.EqualFold(k, currency) {
@@ -139,9 +153,9 @@ func currencyRate(r loyalty.Rates, currency string) loyalty.Amount {
 }
 
 func zeroGWEI(a loyalty.Amount) loyalty.Amount {
-	g := loyalty.NewAmount(1_000_000_000)
-	q, _ := a.MulDiv(loyalty.NewAmount(1), g)
-	z, _ := q.MulDiv(g, loyalty.NewAmount(1))
+	g := loyalty.FromBaseUnits(1_000_000_000)
+	q, _ := a.MulDiv(loyalty.FromBaseUnits(1), g)
+	z, _ := q.MulDiv(g, loyalty.FromBaseUnits(1))
 	return z
 }
 
@@ -165,7 +179,7 @@ func (s *Server) openNew(v *validator) (any, error) {
 	}
 	amountText := v.check(loyaltywire.ParamAmount, isDigits)
 	var err error
-	if in.amount, err = loyalty.ParseAmount(amountText); err != nil && len(v.issues) == 0 {
+	if in.amount, err = loyalty.ParseAmount(strings.TrimPrefix(amountText, "+")); err != nil && len(v.issues) == 0 {
 		v.bad(loyaltywire.ParamAmount)
 	}
 	if err := v.failed(); err != nil {
@@ -187,7 +201,6 @@ func (s *Server) openNew(v *validator) (any, error) {
 	if e != nil {
 		return nil, e
 	}
-	s.kickLoop()
 	return ans, nil
 }
 
@@ -243,11 +256,7 @@ func (s *Server) openCancel(v *validator) (any, error) {
 	if err := v.failed(); err != nil {
 		return nil, err
 	}
-	ans, err := s.onKioskPayment(v, id, s.openCancelLocked)
-	if err == nil {
-		s.kickLoop()
-	}
-	return ans, err
+	return s.onKioskPayment(v, id, s.openCancelLocked)
 }
 
 func (s *Server) approval(leg loyalty.Leg, approve bool) func(v *validator) (any, error) {

@@ -5,7 +5,8 @@ package loyaltymock
 import "github.com/poskit/poskit/loyalty"
 
 // Busy reports whether wallet answers or callbacks are under way or due: a wallet that
-// answers at once is queued by the open and started by the scheduler a moment later.
+// answers at once is queued by the open and waits for the next Sync (or clock advance),
+// so a harness that sees Busy calls Sync.
 func (s *Server) Busy() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

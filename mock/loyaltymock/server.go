@@ -48,6 +48,9 @@ type Server struct {
 	policies     map[string]WalletPolicy // lower-case account
 	scripts      map[string]WalletPolicy // leg + purchaseId
 	dupCallbacks bool                    // deliver every callback twice (loyaltyprop)
+	signerMu     map[string]*sync.Mutex  // lower-case signer → held while it answers
+	walletLog    []WalletAnswer          // the scripted wallet's answers
+	walletErrs   []error                 // its failures not yet returned by Sync
 }
 
 // NewServer starts a fake relay on a loopback port. Close it when done.
@@ -84,6 +87,7 @@ func NewServer(opts ...Option) *Server {
 			Clock:    o.clock,
 			Fail:     writeFault,
 			NotFound: notFound,
+			Outbound: []string{OpCallback},
 		}),
 		opts:       o,
 		clock:      o.clock,
@@ -96,8 +100,8 @@ func NewServer(opts ...Option) *Server {
 		byPurchase: make(map[string]*payment),
 		policies:   make(map[string]WalletPolicy),
 		scripts:    make(map[string]WalletPolicy),
+		signerMu:   make(map[string]*sync.Mutex),
 	}
-	s.Faults().Allow(OpCallback)
 	s.idle = sync.NewCond(&s.mu)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for i := range seed.Wallets {

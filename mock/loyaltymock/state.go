@@ -81,6 +81,7 @@ const (
 
 type task struct {
 	at      time.Time
+	sched   time.Time // when it was queued, on the fake clock
 	seq     uint64
 	p       *payment
 	kind    taskKind
@@ -111,6 +112,9 @@ func (s *Server) pushLocked(h *taskHeap, t task) {
 	s.seq++
 	t.seq = s.seq
 	heap.Push(h, t)
+	if h == &s.active {
+		s.kickLoop() // re-arm the loop's timer; it runs nothing before the clock moves
+	}
 }
 
 // ---------------------------------------------------------------------------
@@ -180,11 +184,7 @@ func (s *Server) openNewLocked(k *accessKeyState, in openInput) (*payment, *opEr
 	if k.ShopID != "" && !equalFold(k.ShopID, shop.ID) {
 		return nil, fail(loyalty.CodeInvalidAccessKey)
 	}
-	rates := s.seed.Rates
-	if shop.FeeBasisPoints != 0 {
-		rates.FeeBasisPoints = shop.FeeBasisPoints
-	}
-	est, err := loyalty.EstimatePayment(in.amount, in.currency, rates)
+	est, err := loyalty.EstimatePayment(in.amount, in.currency, s.ratesLocked(shop.ID))
 	if err != nil {
 		return nil, fail(estimateCode(err))
 	}
@@ -216,10 +216,20 @@ func (s *Server) openNewLocked(k *accessKeyState, in openInput) (*payment, *opEr
 	s.byPurchase[pk] = p
 	s.pushLocked(&s.passive, task{at: now.Add(ForceCloseAfter), p: p, kind: taskForceClose, leg: loyalty.LegNew})
 	if s.opts.timeoutCallback {
-		s.pushLocked(&s.active, task{at: now.Add(ApprovalWindow), p: p, kind: taskTimeoutCallback, leg: loyalty.LegNew})
+		s.pushLocked(&s.active, task{at: now.Add(ApprovalWindow), sched: now, p: p, kind: taskTimeoutCallback, leg: loyalty.LegNew})
 	}
 	s.scheduleWalletLocked(p, loyalty.LegNew, w.account, now)
 	return p, nil
+}
+
+// ratesLocked returns the rates of a shop's payments: the seed's, with the shop's own fee
+// when it has one.
+func (s *Server) ratesLocked(shopID string) loyalty.Rates {
+	rates := s.seed.Rates
+	if sh := s.shops[lower(shopID)]; sh != nil && sh.FeeBasisPoints != 0 {
+		rates.FeeBasisPoints = sh.FeeBasisPoints
+	}
+	return rates
 }
 
 // walletLocked returns the wallet of an account, creating an empty one for
@@ -289,7 +299,7 @@ func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig s
 	now := s.clock.Now()
 	if now.Sub(p.legOf(leg).opened) > ApprovalWindow {
 		var cbs []pendingCallback
-		if cb, ok := s.callbackLocked(p, leg, loyalty.OutcomeTimeout, loyalty.CodeTimeout.String()); ok {
+		if cb, ok := s.callbackLocked(p, leg, loyalty.OutcomeTimeout, loyaltywire.MessageTimeout); ok {
 			cbs = append(cbs, cb)
 		}
 		return loyaltywire.Payment{}, cbs, fail(loyalty.CodeTimeout)
@@ -300,15 +310,23 @@ func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig s
 		}
 		ans := wirePayment(&p.p)
 		var cbs []pendingCallback
-		if cb, ok := s.callbackLocked(p, leg, loyalty.OutcomeDenied, "Denied by user"); ok {
+		if cb, ok := s.callbackLocked(p, leg, loyalty.OutcomeDenied, loyaltywire.MessageDenied); ok {
 			cbs = append(cbs, cb)
 		}
 		return ans, cbs, nil
 	}
 	if leg == loyalty.LegNew {
+		// The contract computes its own figures (loyalty.ContractCharge) and checks the
+		// balance against them; the relay then replaces its estimate with them
+		// (WatchScheduler.ts updateEvent), currency lower-cased as the contract got it.
+		charge, cerr := loyalty.ContractCharge(p.p.Amount, p.p.Currency, s.ratesLocked(p.p.ShopID))
+		if cerr != nil {
+			move(p, loyalty.StatusNewApprovalFailed)
+			return loyaltywire.Payment{}, nil, fail(estimateCode(cerr))
+		}
 		u := s.walletLocked(p.p.Account)
 		avail, err := u.balance.Sub(u.reserved)
-		if err != nil || p.p.TotalPoint.Gt(avail) {
+		if err != nil || charge.TotalPoint.Gt(avail) {
 			// The contract refuses the transaction: the relay records a failed tx.
 			move(p, loyalty.StatusNewApprovalFailed)
 			return loyaltywire.Payment{}, nil, fail(loyalty.CodeInsufficientBalance)
@@ -316,6 +334,9 @@ func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig s
 		if !move(p, to.sent) {
 			return loyaltywire.Payment{}, nil, fail(loyalty.CodeCannotApprove)
 		}
+		p.p.PaidPoint, p.p.FeePoint, p.p.TotalPoint = charge.PaidPoint, charge.FeePoint, charge.TotalPoint
+		p.p.PaidValue, p.p.FeeValue, p.p.TotalValue = charge.PaidValue, charge.FeeValue, charge.TotalValue
+		p.p.Currency = strings.ToLower(p.p.Currency)
 		u.reserved, _ = u.reserved.Add(p.p.TotalPoint)
 		p.approvedNew = true
 		p.approvedAt = now
@@ -332,7 +353,7 @@ func (s *Server) approvalLocked(p *payment, leg loyalty.Leg, approve bool, sig s
 	// The watcher confirms the transaction, reports it, and marks it reported.
 	move(p, to.approved)
 	var cbs []pendingCallback
-	if cb, ok := s.callbackLocked(p, leg, loyalty.OutcomeApproved, "Success"); ok {
+	if cb, ok := s.callbackLocked(p, leg, loyalty.OutcomeApproved, loyaltywire.MessageSuccess); ok {
 		cbs = append(cbs, cb)
 	}
 	move(p, to.reported)
@@ -499,7 +520,7 @@ func (s *Server) openCancelLocked(p *payment) (loyaltywire.Payment, *opError) {
 	p.p.TxHash = ""
 	s.pushLocked(&s.passive, task{at: now.Add(ForceCloseAfter), p: p, kind: taskForceClose, leg: loyalty.LegCancel})
 	if s.opts.timeoutCallback {
-		s.pushLocked(&s.active, task{at: now.Add(ApprovalWindow), p: p, kind: taskTimeoutCallback, leg: loyalty.LegCancel})
+		s.pushLocked(&s.active, task{at: now.Add(ApprovalWindow), sched: now, p: p, kind: taskTimeoutCallback, leg: loyalty.LegCancel})
 	}
 	owner := ""
 	if sh := s.shops[lower(p.p.ShopID)]; sh != nil {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package loyaltymock_test
+
+const raceEnabled = false
