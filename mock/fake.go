@@ -74,3 +74,32 @@ func NewAction[A any](name, doc string, example A, run func(ctx context.Context,
 
 // NoArgs is the argument type of actions that take none.
 type NoArgs struct{}
+
+// SwitchArgs are the arguments of an on/off action: {"on":true}. On is required.
+type SwitchArgs struct {
+	On *bool `json:"on"`
+}
+
+// Validate requires on.
+func (a *SwitchArgs) Validate() error {
+	if a.On == nil {
+		return errors.New("on (true or false) is required")
+	}
+	return nil
+}
+
+// Switch returns the example arguments {"on":true}.
+func Switch() SwitchArgs { on := true; return SwitchArgs{On: &on} }
+
+// OrderNoArgs name an order by its number: {"orderNo":"…"}.
+type OrderNoArgs struct {
+	OrderNo string `json:"orderNo"`
+}
+
+// Validate requires the number.
+func (a *OrderNoArgs) Validate() error {
+	if a.OrderNo == "" {
+		return errors.New("orderNo is required")
+	}
+	return nil
+}

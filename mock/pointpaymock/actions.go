@@ -24,21 +24,6 @@ func (a *convertArgs) Validate() error {
 	return nil
 }
 
-type orderArgs struct {
-	OrderNo string `json:"orderNo"`
-}
-
-func (a *orderArgs) Validate() error {
-	if a.OrderNo == "" {
-		return errors.New("orderNo is required")
-	}
-	return nil
-}
-
-type onArgs struct {
-	On bool `json:"on"`
-}
-
 type urlArgs struct {
 	URL string `json:"url"`
 }
@@ -53,17 +38,17 @@ func (s *Server) actions() []mock.Action {
 			func(_ context.Context, a convertArgs) (any, error) { return s.Convert(a.Member, a.Points, a.AddParam) }),
 		mock.NewAction("resend",
 			"POSTs the result of a conversion to the return URL again now, whatever its state: orderNo (rw_orderno). Answers the conversion with the new attempt.",
-			orderArgs{OrderNo: "20260101000001"},
-			func(_ context.Context, a orderArgs) (any, error) { return s.Resend(a.OrderNo) }),
+			mock.OrderNoArgs{OrderNo: "20260101000001"},
+			func(_ context.Context, a mock.OrderNoArgs) (any, error) { return s.Resend(a.OrderNo) }),
 		mock.NewAction("results",
 			"lists every conversion, oldest first, with each POST of its result (answer, status, duplicate copy), its delivery state (pending, delivered, gave-up, no-return-url, refused-url) and its solution credit state.",
 			mock.NoArgs{},
 			func(context.Context, mock.NoArgs) (any, error) { return s.Conversions(), nil }),
 		mock.NewAction("duplicate-sends",
 			"on: send every result twice, one copy right after the other; off: once.",
-			onArgs{On: true},
-			func(_ context.Context, a onArgs) (any, error) {
-				s.SetDuplicateSends(a.On)
+			mock.Switch(),
+			func(_ context.Context, a mock.SwitchArgs) (any, error) {
+				s.SetDuplicateSends(*a.On)
 				return map[string]bool{"on": s.DuplicateSends()}, nil
 			}),
 		mock.NewAction("return-url",

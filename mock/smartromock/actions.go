@@ -27,32 +27,6 @@ func (a *tableArgs) Validate() error {
 	return nil
 }
 
-// orderArgs names an order by its ORDERNO.
-type orderArgs struct {
-	OrderNo string `json:"orderNo"`
-}
-
-// Validate requires the number.
-func (a *orderArgs) Validate() error {
-	if a.OrderNo == "" {
-		return errors.New("orderNo is required")
-	}
-	return nil
-}
-
-// switchArgs turns something on or off.
-type switchArgs struct {
-	On *bool `json:"on"`
-}
-
-// Validate requires on.
-func (a *switchArgs) Validate() error {
-	if a.On == nil {
-		return errors.New("on (true or false) is required")
-	}
-	return nil
-}
-
 // delayArgs sets a delivery delay.
 type delayArgs struct {
 	Delay           string `json:"delay"`
@@ -83,7 +57,7 @@ func (s *Server) tableAction(name, doc string, f func(floor, table string)) mock
 
 // posAction acts on one delivered order; an unknown order is refused.
 func (s *Server) posAction(name, doc string, f func(orderNo string) error) mock.Action {
-	return mock.NewAction(name, doc, orderArgs{OrderNo: "20260101000001"}, func(_ context.Context, a orderArgs) (any, error) {
+	return mock.NewAction(name, doc, mock.OrderNoArgs{OrderNo: "20260101000001"}, func(_ context.Context, a mock.OrderNoArgs) (any, error) {
 		if _, ok := s.Order(a.OrderNo); !ok {
 			return nil, mock.Unknown("order", a.OrderNo)
 		}
@@ -103,15 +77,14 @@ func (s *Server) hasTable(ref smartro.TableRef) bool {
 
 // actions returns the fake's named actions.
 func (s *Server) actions() []mock.Action {
-	on := true
 	return []mock.Action{
 		mock.NewAction("business-day", "Opens (on: true) or closes (on: false) the POS's business day; while closed, orders are refused (PKT_BIZDAY_CLOSED).",
-			switchArgs{On: &on}, func(_ context.Context, a switchArgs) (any, error) {
+			mock.Switch(), func(_ context.Context, a mock.SwitchArgs) (any, error) {
 				s.SetBusinessDay(*a.On)
 				return map[string]bool{"on": *a.On}, nil
 			}),
 		mock.NewAction("agent-online", "Starts (on: true) or stops (on: false) the Order Agent; while offline, orders are refused (PKT_AGENT_OFFLINE) and deliveries wait.",
-			switchArgs{On: &on}, func(_ context.Context, a switchArgs) (any, error) {
+			mock.Switch(), func(_ context.Context, a mock.SwitchArgs) (any, error) {
 				s.SetAgentOnline(*a.On)
 				return map[string]bool{"on": s.AgentOnline()}, nil
 			}),
