@@ -75,11 +75,19 @@ type Faults struct {
 
 // NewFaults returns a Faults that accepts only the operations ops.
 func NewFaults(ops ...string) *Faults {
-	fs := &Faults{ops: make(map[string]bool, len(ops))}
+	fs := &Faults{}
+	fs.allow(ops...)
+	return fs
+}
+
+// allow makes fs accept exactly ops (and refuse every other name).
+func (fs *Faults) allow(ops ...string) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.ops = make(map[string]bool, len(ops))
 	for _, op := range ops {
 		fs.ops[op] = true
 	}
-	return fs
 }
 
 // UnknownOperationError is Inject's error for an operation the fake does not serve.

@@ -65,10 +65,7 @@ func NewServer(cfg Config) *Server {
 	s.router = NewRouter(cfg.Clock, cfg.Fail)
 	s.router.NotFound = cfg.NotFound
 	s.faults, s.recorder = &s.router.Faults, &s.router.Recorder
-	s.faults.ops = make(map[string]bool)
-	for _, op := range append(cfg.Table.Ops(), cfg.Outbound...) {
-		s.faults.ops[op] = true
-	}
+	s.faults.allow(append(cfg.Table.Ops(), cfg.Outbound...)...)
 	for _, sec := range cfg.Secrets {
 		s.recorder.AddSecret(sec)
 	}
@@ -77,25 +74,12 @@ func NewServer(cfg Config) *Server {
 
 // Handle registers h as the handler of operation op on every path the table gives it.
 // It panics when op is not in the table: a fake serves its API's operations only.
-func (s *Server) Handle(op string, h HandlerFunc) {
-	found := false
-	for _, e := range s.table.Endpoints {
-		if e.Op == op {
-			s.router.Handle(e.Method, e.Path, op, h)
-			found = true
-		}
-	}
-	if !found {
-		panic(fmt.Sprintf("mock: %s has no operation %q in its endpoint table", s.name, op))
-	}
-	s.mu.Lock()
-	s.handled[op] = true
-	s.mu.Unlock()
-}
+func (s *Server) Handle(op string, h HandlerFunc) { s.HandleMatch(op, nil, h) }
 
 // HandleMatch is Handle for an operation that shares its method and path with another one
 // and is told apart by match (see Router.HandleMatch), e.g. an OAuth token endpoint serving
-// the code exchange and the refresh. It panics when op is not in the table.
+// the code exchange and the refresh; a nil match takes every request of the path (Handle).
+// It panics when op is not in the table.
 func (s *Server) HandleMatch(op string, match func(r *http.Request, body []byte) bool, h HandlerFunc) {
 	found := false
 	for _, e := range s.table.Endpoints {
@@ -117,6 +101,10 @@ func (s *Server) HandleMatch(op string, match func(r *http.Request, body []byte)
 func (s *Server) Unhandled() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.unhandledLocked()
+}
+
+func (s *Server) unhandledLocked() []string {
 	var out []string
 	for _, op := range s.table.Ops() {
 		if !s.handled[op] {
@@ -134,13 +122,7 @@ func (s *Server) Start() {
 	if s.started {
 		return
 	}
-	var missing []string
-	for _, op := range s.table.Ops() {
-		if !s.handled[op] {
-			missing = append(missing, op)
-		}
-	}
-	if len(missing) > 0 {
+	if missing := s.unhandledLocked(); len(missing) > 0 {
 		panic(fmt.Sprintf("mock: %s serves no handler for %v", s.name, missing))
 	}
 	ln, err := newListener(s.router)
