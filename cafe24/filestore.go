@@ -40,10 +40,9 @@ func WithLockPoll(d time.Duration) FileStoreOption { return func(c *fileStoreCon
 // CodeStoreCorrupt naming the file; FileStore never treats it as empty and never
 // overwrites it. Remove the file by hand (and consent again) to recover.
 type FileStore struct {
-	dir  string
-	cfg  fileStoreConfig
-	mu   sync.Mutex
-	sems map[string]chan struct{}
+	dir   string
+	cfg   fileStoreConfig
+	local keyedLocks // one holder per lock file within this process, before flock
 }
 
 // NewFileStore returns a FileStore keeping its files in dir, created with mode 0700 if it
@@ -63,7 +62,7 @@ func NewFileStore(dir string, opts ...FileStoreOption) (*FileStore, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, &Error{Op: op, Code: CodeStoreIO, Message: "cannot create " + dir, Err: err, outcome: apierr.Refused}
 	}
-	return &FileStore{dir: dir, cfg: c, sems: map[string]chan struct{}{}}, nil
+	return &FileStore{dir: dir, cfg: c}, nil
 }
 
 // DefaultFileStoreDir returns the directory a client uses when it is given no store:
@@ -208,22 +207,14 @@ func (s *FileStore) Lock(ctx context.Context, mall string) (func(), error) {
 
 func (s *FileStore) lock(ctx context.Context, op, mall, suffix string) (func(), error) {
 	key := mall + suffix
-	s.mu.Lock()
-	sem, ok := s.sems[key]
-	if !ok {
-		sem = make(chan struct{}, 1)
-		s.sems[key] = sem
-	}
-	s.mu.Unlock()
-	select {
-	case sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	release, err := s.local.lock(ctx, key)
+	if err != nil {
+		return nil, err
 	}
 	fl := flock.New(filepath.Join(s.dir, key), flock.SetPermissions(0o600))
 	ok, err := fl.TryLockContext(ctx, s.cfg.poll)
 	if !ok || err != nil {
-		<-sem
+		release()
 		_ = fl.Close()
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
@@ -235,7 +226,7 @@ func (s *FileStore) lock(ctx context.Context, op, mall, suffix string) (func(), 
 		once.Do(func() {
 			_ = fl.Unlock()
 			_ = fl.Close()
-			<-sem
+			release()
 		})
 	}, nil
 }

@@ -37,7 +37,7 @@ type TokenLocker interface {
 type MemoryStore struct {
 	mu     sync.Mutex
 	tokens map[string]memEntry
-	locks  map[string]chan struct{}
+	locks  keyedLocks
 }
 
 type memEntry struct {
@@ -47,7 +47,7 @@ type memEntry struct {
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{tokens: map[string]memEntry{}, locks: map[string]chan struct{}{}}
+	return &MemoryStore{tokens: map[string]memEntry{}}
 }
 
 // Load returns a copy of the mall's token and its version.
@@ -85,13 +85,29 @@ func (m *MemoryStore) Save(ctx context.Context, mall string, tok *Token, version
 
 // Lock holds the mall's refresh lock until unlock is called, or fails with ctx's error.
 func (m *MemoryStore) Lock(ctx context.Context, mall string) (func(), error) {
-	m.mu.Lock()
-	ch, ok := m.locks[mall]
+	return m.locks.lock(ctx, mall)
+}
+
+// keyedLocks is a set of mutual-exclusion locks by key, made on first use, that a waiter
+// gives up on when its context ends. The zero value is ready to use.
+type keyedLocks struct {
+	mu sync.Mutex
+	m  map[string]chan struct{}
+}
+
+// lock holds key's lock until unlock is called (unlock is safe to call twice), or fails
+// with ctx's error.
+func (k *keyedLocks) lock(ctx context.Context, key string) (unlock func(), err error) {
+	k.mu.Lock()
+	ch, ok := k.m[key]
 	if !ok {
+		if k.m == nil {
+			k.m = make(map[string]chan struct{})
+		}
 		ch = make(chan struct{}, 1)
-		m.locks[mall] = ch
+		k.m[key] = ch
 	}
-	m.mu.Unlock()
+	k.mu.Unlock()
 	select {
 	case ch <- struct{}{}:
 		var once sync.Once
