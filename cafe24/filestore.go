@@ -14,6 +14,7 @@ import (
 	"github.com/google/renameio/v2"
 
 	"github.com/poskit/poskit/internal/apierr"
+	"github.com/poskit/poskit/internal/keylock"
 )
 
 // FileStoreOption configures a FileStore.
@@ -42,7 +43,7 @@ func WithLockPoll(d time.Duration) FileStoreOption { return func(c *fileStoreCon
 type FileStore struct {
 	dir   string
 	cfg   fileStoreConfig
-	local keyedLocks // one holder per lock file within this process, before flock
+	local keylock.Map[string] // one holder per lock file within this process, before flock
 }
 
 // NewFileStore returns a FileStore keeping its files in dir, created with mode 0700 if it
@@ -207,7 +208,7 @@ func (s *FileStore) Lock(ctx context.Context, mall string) (func(), error) {
 
 func (s *FileStore) lock(ctx context.Context, op, mall, suffix string) (func(), error) {
 	key := mall + suffix
-	release, err := s.local.lock(ctx, key)
+	release, err := s.local.Lock(ctx, key)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/poskit/poskit/internal/apierr"
+	"github.com/poskit/poskit/internal/keylock"
 )
 
 // TokenStore keeps one token per mall with a version, so that a writer holding a stale
@@ -37,7 +38,7 @@ type TokenLocker interface {
 type MemoryStore struct {
 	mu     sync.Mutex
 	tokens map[string]memEntry
-	locks  keyedLocks
+	locks  keylock.Map[string]
 }
 
 type memEntry struct {
@@ -85,36 +86,7 @@ func (m *MemoryStore) Save(ctx context.Context, mall string, tok *Token, version
 
 // Lock holds the mall's refresh lock until unlock is called, or fails with ctx's error.
 func (m *MemoryStore) Lock(ctx context.Context, mall string) (func(), error) {
-	return m.locks.lock(ctx, mall)
-}
-
-// keyedLocks is a set of mutual-exclusion locks by key, made on first use, that a waiter
-// gives up on when its context ends. The zero value is ready to use.
-type keyedLocks struct {
-	mu sync.Mutex
-	m  map[string]chan struct{}
-}
-
-// lock holds key's lock until unlock is called (unlock is safe to call twice), or fails
-// with ctx's error.
-func (k *keyedLocks) lock(ctx context.Context, key string) (unlock func(), err error) {
-	k.mu.Lock()
-	ch, ok := k.m[key]
-	if !ok {
-		if k.m == nil {
-			k.m = make(map[string]chan struct{})
-		}
-		ch = make(chan struct{}, 1)
-		k.m[key] = ch
-	}
-	k.mu.Unlock()
-	select {
-	case ch <- struct{}{}:
-		var once sync.Once
-		return func() { once.Do(func() { <-ch }) }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return m.locks.Lock(ctx, mall)
 }
 
 func errNoToken(op, mall string) *Error {

@@ -10,8 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 
+	"github.com/poskit/poskit/internal/keylock"
 	"github.com/poskit/poskit/internal/loyaltywire"
 	"github.com/poskit/poskit/internal/redact"
 )
@@ -104,8 +104,7 @@ type CallbackHandler struct {
 	fn  func(context.Context, CallbackEvent) error
 	callbackConfig
 
-	mu      sync.Mutex
-	running map[CallbackKey]chan struct{} // legs whose delivery runs now
+	running keylock.Map[CallbackKey] // one delivery at a time per leg
 }
 
 // NewCallbackHandler returns a handler calling fn for each new event, checking accessKey
@@ -126,7 +125,6 @@ func NewCallbackHandler(accessKey string, fn func(ctx context.Context, ev Callba
 		red:            redact.New(accessKey),
 		fn:             fn,
 		callbackConfig: cfg,
-		running:        make(map[CallbackKey]chan struct{}),
 	}
 }
 
@@ -248,29 +246,11 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // first replaced by the relay's account of the payment.
 func (h *CallbackHandler) deliver(ctx context.Context, ev CallbackEvent, keyless bool) (int, string) {
 	k := CallbackKey{PaymentID: ev.Payment.ID, Leg: ev.Leg}
-	var done chan struct{}
-	for {
-		h.mu.Lock()
-		run, busy := h.running[k]
-		if !busy {
-			done = make(chan struct{})
-			h.running[k] = done
-			h.mu.Unlock()
-			break
-		}
-		h.mu.Unlock()
-		select {
-		case <-run: // the other delivery finished: look again
-		case <-ctx.Done():
-			return http.StatusServiceUnavailable, "busy"
-		}
+	unlock, err := h.running.Lock(ctx, k)
+	if err != nil { // the other delivery of the leg outlasted this request
+		return http.StatusServiceUnavailable, "busy"
 	}
-	defer func() {
-		h.mu.Lock()
-		delete(h.running, k)
-		close(done)
-		h.mu.Unlock()
-	}()
+	defer unlock()
 	seen, err := h.store.Seen(ctx, k)
 	if err != nil {
 		h.logger.Warn("loyalty callback store failed", "error", h.red.String(err.Error()))

@@ -10,11 +10,11 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/poskit/poskit/internal/apierr"
 	"github.com/poskit/poskit/internal/clockx"
+	"github.com/poskit/poskit/internal/keylock"
 	"github.com/poskit/poskit/internal/pointpaywire"
 )
 
@@ -110,8 +110,7 @@ type Receiver struct {
 	credit  CreditFunc
 	cfg     config
 
-	mu       sync.Mutex
-	inflight map[string]chan struct{} // order numbers being handled by this process
+	inflight keylock.Map[string] // order numbers being handled by this process
 }
 
 const (
@@ -154,7 +153,7 @@ func NewReceiver(mediaID string, store Store, credit CreditFunc, opts ...Option)
 	if cfg.sourceAddr == nil {
 		cfg.sourceAddr = remoteAddr
 	}
-	return &Receiver{mediaID: mediaID, store: store, credit: credit, cfg: cfg, inflight: make(map[string]chan struct{})}, nil
+	return &Receiver{mediaID: mediaID, store: store, credit: credit, cfg: cfg}, nil
 }
 
 // String describes the receiver without its media id.
@@ -266,29 +265,11 @@ func (rv *Receiver) allowedSource(a netip.Addr) bool {
 func (rv *Receiver) deliver(ctx context.Context, res Result) (Answer, *Error) {
 	log := rv.cfg.logger
 	key := res.OrderNo
-	var mine chan struct{}
-	for mine == nil {
-		rv.mu.Lock()
-		running, busy := rv.inflight[key]
-		if !busy {
-			mine = make(chan struct{})
-			rv.inflight[key] = mine
-		}
-		rv.mu.Unlock()
-		if busy {
-			select {
-			case <-running: // the first delivery finished: look again
-			case <-ctx.Done():
-				return refuse(CodeBusy, pointpaywire.ReasonBusy, "rw_orderno "+key+": being credited")
-			}
-		}
+	unlock, err := rv.inflight.Lock(ctx, key)
+	if err != nil { // the first delivery outlasted this request
+		return refuse(CodeBusy, pointpaywire.ReasonBusy, "rw_orderno "+key+": being credited")
 	}
-	defer func() {
-		rv.mu.Lock()
-		delete(rv.inflight, key)
-		rv.mu.Unlock()
-		close(mine)
-	}()
+	defer unlock()
 
 	now := rv.cfg.clock.Now()
 	rec := Record{Result: res, State: StateCrediting, Attempts: 1, UpdatedAt: now}
