@@ -22,7 +22,9 @@ const (
 
 // Server is the fake assist program. It embeds *mock.Server (loopback listener, clock,
 // faults, recorded requests, actions); the base's Down and Up take the program off the
-// network and bring it back on the same port. It is safe for concurrent use.
+// network (its port refuses connections: dodopoint.CodeUnavailable; requests in flight
+// lose their connection: lost) and bring it back on the same port. It is safe for
+// concurrent use.
 type Server struct {
 	*mock.Server
 
@@ -80,12 +82,6 @@ func NewServer(opts ...Option) *Server {
 	s.Start()
 	return s
 }
-
-// Down brings the program down: its port refuses connections
-// (dodopoint.CodeUnavailable), and the connections of requests in flight are closed (the
-// POS sees them lost). Down returns once no request is being handled. Calling it while
-// down does nothing. (It is the base's mock.Server.Down, named here for the doc.)
-func (s *Server) Down() { s.Server.Down() }
 
 // Transport returns an HTTPTransport ready for this program: its URL and loopback
 // client; opts are applied after these. It panics if the transport cannot be built (only
