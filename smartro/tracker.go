@@ -51,17 +51,9 @@ import (
 // Transitions are reported in order to the WithOnTransition callback, never concurrently;
 // the callback must not call Track, PlaceTableOrder, NewOrder or Close.
 type Tracker struct {
-	src      OrderLookup
-	clock    Clock
-	log      *slog.Logger
-	interval time.Duration
-	expiry   time.Duration
-	settle   time.Duration
-	retain   time.Duration
-	parallel int
-	onTrans  func(Transition)
-	occupied RetryPolicy
-	agent    OrderAgent // src, when it can send orders
+	src           OrderLookup
+	agent         OrderAgent // src, when it can send orders
+	trackerConfig            // checked, defaults filled in
 
 	emitMu sync.Mutex // serialises apply+emit so callbacks see transitions in order
 	mu     sync.Mutex
@@ -125,11 +117,10 @@ func startTracker(src OrderLookup, parked func(time.Time), opts ...TrackerOption
 	if err := cfg.check(op); err != nil {
 		return nil, err
 	}
+	cfg.clock = clockx.Or(cfg.clock)
 	t := &Tracker{
 		parked: parked,
-		src:    src, clock: clockx.Or(cfg.clock), log: cfg.log,
-		interval: cfg.interval, expiry: cfg.expiry, settle: cfg.settle, retain: cfg.retain,
-		parallel: cfg.parallel, onTrans: cfg.onTrans, occupied: cfg.occupied,
+		src:    src, trackerConfig: cfg,
 		orders: make(map[string]*tracked), tables: make(map[TableRef]*tableWatch),
 		wait: make(map[string][]chan OrderState),
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
